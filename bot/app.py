@@ -1,0 +1,29 @@
+"""Assemble the bot: settings → database → knowledge base → search → conversation core."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from bot.config import Settings
+from bot.dialogs.core import BotCore
+from knowledge.loader import DATA_DIR, KnowledgeBase, load_kb
+from storage.db import open_database
+
+log = logging.getLogger(__name__)
+
+
+def build_search(kb: KnowledgeBase):
+    from knowledge.search import SearchEngine
+
+    started = time.perf_counter()
+    engine = SearchEngine(kb)
+    log.info("search index built in %.0f ms for %d services", (time.perf_counter() - started) * 1000, len(kb.services))
+    return engine
+
+
+async def create_core(settings: Settings, *, kb: KnowledgeBase | None = None, migrate: bool = True) -> BotCore:
+    db = await open_database(settings.database_url, migrate=migrate)
+    kb = kb or load_kb(Path(settings.kb_dir) if settings.kb_dir else DATA_DIR)
+    return BotCore(db, settings, kb=kb, search=build_search(kb))

@@ -1,0 +1,39 @@
+"""Settings from the environment or a `.env` file (pydantic-settings).
+
+Secrets are `SecretStr` so that printing or logging the settings never shows them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{PROJECT_DIR / 'data' / 'hromada.sqlite3'}",
+        validation_alias="BOT_DATABASE_URL",
+    )
+    timezone: str = Field(default="Europe/Kyiv", validation_alias="BOT_TIMEZONE")
+    default_lang: str = Field(default="uk", validation_alias="BOT_DEFAULT_LANG")
+    log_level: str = Field(default="INFO", validation_alias="BOT_LOG_LEVEL")
+    kb_dir: Path | None = Field(default=None, validation_alias="BOT_KB_DIR")
+
+    telegram_bot_token: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base: str | None = Field(default=None, validation_alias="TELEGRAM_API_BASE")
+    telegram_webhook_secret: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    public_url: str | None = Field(default=None, validation_alias="PUBLIC_URL")
+    serve_host: str = Field(default="127.0.0.1", validation_alias="BOT_SERVE_HOST")
+    serve_port: int = Field(default=8080, validation_alias="BOT_SERVE_PORT")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

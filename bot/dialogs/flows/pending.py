@@ -1,0 +1,54 @@
+"""Menu items whose full flows arrive with later work; each still gives a useful answer.
+
+Application status lookup, feedback surveys and the social-worker tools are
+separate issues. Until they land, the person is told plainly what to do instead
+(the CNAP's contacts), never left with a dead button.
+"""
+
+from __future__ import annotations
+
+from bot.dialogs.context import Context
+from bot.dialogs.flows.common import cnap_contacts
+from bot.dialogs.router import Router
+
+router = Router()
+
+
+@router.action("status", screen=True)
+async def status(ctx: Context) -> None:
+    _ = ctx._
+    ctx.say(
+        _("Checking an application's status in the bot is not connected in this community yet. "
+          "Please ask the CNAP, with the number from your receipt:")
+        + "\n\n"
+        + cnap_contacts(ctx),
+        [ctx.nav_row()],
+    )
+
+
+@router.action("feedback", screen=True)
+async def feedback(ctx: Context) -> None:
+    _ = ctx._
+    ctx.say(
+        _("Thank you for wanting to help! Online feedback is not open yet; you can tell the CNAP's "
+          "administrator or call:")
+        + "\n\n"
+        + cnap_contacts(ctx),
+        [ctx.nav_row()],
+    )
+
+
+@router.action("clients", screen=True)
+async def clients(ctx: Context) -> bool:
+    if "social_worker" not in ctx.roles:
+        return False
+    ctx.say(ctx._("Client reminders are not available yet in this version of the bot."), [ctx.nav_row()])
+    return True
+
+
+@router.action("fbresults", screen=True)
+async def feedback_results(ctx: Context) -> bool:
+    if not ctx.roles & {"staff", "admin"}:
+        return False
+    ctx.say(ctx._("Feedback results are not available yet in this version of the bot."), [ctx.nav_row()])
+    return True

@@ -1,0 +1,201 @@
+"""Finding a service: free-text search, categories, life situations, the service card."""
+
+from __future__ import annotations
+
+from bot.dialogs.context import Context
+from bot.dialogs.flows.common import cnap_contacts, office_block, short
+from bot.dialogs.router import Router
+from knowledge.models import Service
+from storage import repo
+
+router = Router()
+
+PAGE = 5
+MAX_QUERY = 200  # longer text is cut before searching; nobody's service name is longer
+
+
+@router.action("find", screen=True)
+async def find(ctx: Context) -> None:
+    _ = ctx._
+    ctx.expect(None)
+    ctx.say(
+        _("Type in your own words what you need (for example «subsidy», «прописка», «lost passport»), "
+          "or choose a topic:"),
+        [
+            [ctx.btn(_("Services by topic 📂"), "cats")],
+            [ctx.btn(_("Life situations 🧭"), "sits")],
+            ctx.nav_row(),
+        ],
+    )
+
+
+@router.action("cats", screen=True)
+async def categories(ctx: Context) -> None:
+    rows = [
+        [ctx.btn(short(cat.title.get(ctx.lang)), "cat", cat.id)]
+        for cat in ctx.kb.categories.values()
+        if ctx.kb.services_in(cat.id)
+    ]
+    ctx.say(ctx._("Choose a topic:"), [*rows, ctx.nav_row()])
+
+
+@router.action("cat", screen=True)
+async def category(ctx: Context, category_id: str) -> bool:
+    cat = ctx.kb.categories.get(category_id)
+    if cat is None:
+        return False
+    rows = [[ctx.btn(short(s.title.get(ctx.lang)), "svc", s.id)] for s in ctx.kb.services_in(cat.id)]
+    ctx.say(cat.title.get(ctx.lang), [*rows, ctx.nav_row()])
+    return True
+
+
+@router.action("sits", screen=True)
+async def situations(ctx: Context) -> None:
+    rows = [[ctx.btn(short(s.title.get(ctx.lang)), "sit", s.id)] for s in ctx.kb.situations.values()]
+    ctx.say(ctx._("What has happened? Choose a life situation:"), [*rows, ctx.nav_row()])
+
+
+@router.action("sit", screen=True)
+async def situation(ctx: Context, situation_id: str) -> bool:
+    sit = ctx.kb.situations.get(situation_id)
+    if sit is None:
+        return False
+    _ = ctx._
+    services = [ctx.kb.services[sid] for sid in sit.services if sid in ctx.kb.services]
+    lines = [f"🧭 {sit.title.get(ctx.lang)}", "", sit.summary.get(ctx.lang), "", _("What to do, step by step:")]
+    lines += [f"{n}. {s.title.get(ctx.lang)}" for n, s in enumerate(services, 1)]
+    rows = [[ctx.btn(short(f"{n}. {s.title.get(ctx.lang)}"), "svc", s.id)] for n, s in enumerate(services, 1)]
+    ctx.say("\n".join(lines), [*rows, ctx.nav_row()])
+    return True
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+@router.text_input("search")
+async def search_text(ctx: Context, text: str) -> None:
+    query = " ".join(text.split())[:MAX_QUERY]
+    if not query:
+        await ctx.show("menu")
+        return
+    ctx.state["query"] = query
+    await ctx.show("results", "0")
+
+
+@router.action("results", screen=True)
+async def results(ctx: Context, page: str = "0") -> bool:
+    _ = ctx._
+    query = ctx.state.get("query")
+    if not query or not page.isdigit():
+        return False
+    if ctx.search is None:
+        ctx.say(_("Search is not available right now. Please choose a topic."), [[ctx.btn(_("Services by topic 📂"), "cats")], ctx.nav_row()])
+        return True
+    page_no = int(page)
+    hits = ctx.search.search(query, lang=ctx.lang, limit=PAGE * 3)
+    good = ctx.search.is_good(hits)
+    shown = hits[page_no * PAGE : (page_no + 1) * PAGE]
+    rows = [[ctx.btn(short(_hit_label(ctx, h)), "svc" if h.kind == "service" else "sit", h.id)] for h in shown]
+    if len(hits) > (page_no + 1) * PAGE:
+        rows.append([ctx.btn(_("More results…"), "more", str(page_no + 1))])
+    if good:
+        text = _("Here is what I found for «{query}». Choose one:").format(query=query)
+    else:
+        if page_no == 0:
+            best = hits[0] if hits else None
+            await repo.record_search_miss(ctx.session, query, ctx.lang, best.id if best else None, best.score if best else None)
+        text = "\n\n".join(
+            filter(
+                None,
+                [
+                    _("I could not find a service that clearly matches «{query}».").format(query=query),
+                    _("Perhaps one of these? You can also browse by topic or rephrase in other words.") if shown else "",
+                    cnap_contacts(ctx),
+                ],
+            )
+        )
+        rows.append([ctx.btn(_("Services by topic 📂"), "cats")])
+    ctx.say(text, [*rows, ctx.nav_row()])
+    return True
+
+
+@router.action("more", stateful=True)
+async def more(ctx: Context, page: str) -> bool:
+    if not page.isdigit():
+        return False
+    # Replace the current results page on the Back stack, so Back leaves the results.
+    stack = ctx.state.setdefault("stack", [])
+    if stack and stack[-1][0] == "results":
+        stack.pop()
+    return await ctx.show("results", page)
+
+
+def _hit_label(ctx: Context, hit) -> str:
+    if hit.kind == "situation":
+        sit = ctx.kb.situations[hit.id]
+        return "🧭 " + sit.title.get(ctx.lang)
+    return ctx.kb.services[hit.id].title.get(ctx.lang)
+
+
+# --- the service card -------------------------------------------------------------------------
+
+
+def service_card(ctx: Context, svc: Service) -> str:
+    _ = ctx._
+    lang = ctx.lang
+    parts = [f"📄 {svc.title.get(lang)}", svc.summary.get(lang)]
+    parts.append(_("Who can get it:") + "\n" + svc.eligibility.get(lang))
+    if svc.documents:
+        docs = [_("Documents to bring:")]
+        for d in svc.documents:
+            line = "• " + d.text.get(lang)
+            if d.condition:
+                line += f" ({d.condition.get(lang)})"
+            elif d.optional:
+                line += " — " + _("if applicable")
+            docs.append(line)
+        parts.append("\n".join(docs))
+    parts.append(_("Cost: {cost}").format(cost=svc.cost.text.get(lang)) + "\n" + _("Term: {term}").format(term=svc.term.get(lang)))
+    where = [_("Where to apply:"), svc.where.body.get(lang)]
+    for office_id in svc.where.offices or [ctx.kb.main_office.id]:
+        office = ctx.kb.offices.get(office_id)
+        if office:
+            where += ["", office_block(ctx, office)]
+    parts.append("\n".join(where))
+    if svc.online:
+        parts.append(_("Online:") + "\n" + "\n".join(f"• {link.title.get(lang)}: {link.url}" for link in svc.online))
+    parts.append(_("Legal basis:") + "\n" + "\n".join(f"• {law.get(lang)}" for law in svc.legal_basis))
+    parts.append(
+        _("Information checked: {date}").format(date=ctx.t.date(svc.checked))
+        + "\n"
+        + _("Source: {source}").format(source=svc.source)
+    )
+    return "\n\n".join(parts)
+
+
+@router.action("svc", screen=True)
+async def service(ctx: Context, service_id: str) -> bool:
+    svc = ctx.kb.services.get(service_id) if ctx.kb else None
+    if svc is None:
+        return False
+    _ = ctx._
+    rows = []
+    if svc.documents:
+        rows.append([ctx.btn(_("Start my checklist ✅"), "cl", svc.id)])
+    for link in svc.online[:1]:
+        rows.append([ctx.url_btn(short("🌐 " + link.title.get(ctx.lang)), link.url)])
+    related = [ctx.kb.services[r] for r in svc.related if r in ctx.kb.services][:3]
+    rows += [[ctx.btn(short("↪ " + r.title.get(ctx.lang)), "svc", r.id)] for r in related]
+    ctx.say(service_card(ctx, svc), [*rows, ctx.nav_row()])
+    return True
+
+
+@router.deeplink("svc")
+async def service_link(ctx: Context, service_id: str) -> bool:
+    """`/start svc_<id>`: a link or QR code on a CNAP poster that opens a service card."""
+    if not ctx.kb or service_id not in ctx.kb.services:
+        return False
+    shown = len(ctx.replies)
+    await ctx.show("menu")
+    del ctx.replies[shown:]  # the menu is only the Back target; the person sees the card
+    return await ctx.show("svc", service_id)

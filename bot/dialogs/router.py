@@ -1,0 +1,80 @@
+"""Registries that map buttons, commands, deep links and awaited text to flow code.
+
+Each flow module owns a `Router`; `bot.dialogs.flows` includes them all into one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.dialogs.context import Context
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    handler: Handler
+    screen: bool  # a place the person can come "Back" to
+    stateful: bool  # only valid on the latest message (carries the screen nonce)
+
+
+@dataclass
+class Router:
+    actions: dict[str, Action] = field(default_factory=dict)
+    commands: dict[str, Handler] = field(default_factory=dict)
+    deeplinks: dict[str, Handler] = field(default_factory=dict)
+    text_inputs: dict[str, Handler] = field(default_factory=dict)
+
+    def action(self, name: str, *, screen: bool = False, stateful: bool = False) -> Callable[[Handler], Handler]:
+        def deco(fn: Handler) -> Handler:
+            self._add(self.actions, name, Action(name, fn, screen, stateful))
+            return fn
+
+        return deco
+
+    def command(self, *names: str) -> Callable[[Handler], Handler]:
+        def deco(fn: Handler) -> Handler:
+            for n in names:
+                self._add(self.commands, n, fn)
+            return fn
+
+        return deco
+
+    def deeplink(self, prefix: str) -> Callable[[Handler], Handler]:
+        """Handle `/start <prefix>_<rest>` (Telegram) or a Viber `context` of the same form."""
+
+        def deco(fn: Handler) -> Handler:
+            self._add(self.deeplinks, prefix, fn)
+            return fn
+
+        return deco
+
+    def text_input(self, name: str) -> Callable[[Handler], Handler]:
+        """Handle free text while the conversation awaits `name` (e.g. an application number)."""
+
+        def deco(fn: Handler) -> Handler:
+            self._add(self.text_inputs, name, fn)
+            return fn
+
+        return deco
+
+    def include(self, other: Router) -> None:
+        for mine, theirs in (
+            (self.actions, other.actions),
+            (self.commands, other.commands),
+            (self.deeplinks, other.deeplinks),
+            (self.text_inputs, other.text_inputs),
+        ):
+            for key, value in theirs.items():
+                self._add(mine, key, value)
+
+    @staticmethod
+    def _add(table: dict, key: str, value: Any) -> None:
+        if key in table:
+            raise ValueError(f"{key!r} is registered twice")
+        table[key] = value

@@ -1,0 +1,5 @@
+"""Service search for Hromada Bot: typo-, inflection-, layout- and translit-tolerant."""
+
+from knowledge.search.engine import SearchEngine, SearchHit
+
+__all__ = ["SearchEngine", "SearchHit"]

@@ -1,0 +1,47 @@
+"""Turning text into matching keys — the same way for the index and the query.
+
+A *key* is a folded lemma (or a folded surface form) of one word. Every word
+yields a small set of keys, so that «садок» meets «садка», «субсидию» meets
+«субсидія» and «ребенок» meets «ребёнок».
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from knowledge.search.lexicon import ukrainian_equivalents
+from knowledge.search.morph import lemmas
+from knowledge.search.normalize import fold, tokenize
+from knowledge.search.stopwords import is_stop_word, word_weight
+
+
+@lru_cache(maxsize=200_000)
+def word_keys(token: str) -> tuple[str, ...]:
+    """Folded lemmas of `token` followed by its folded surface form (deduplicated)."""
+    keys = [fold(lemma) for lemma in lemmas(token)]
+    keys.append(fold(token))
+    return tuple(k for k in dict.fromkeys(keys) if k)
+
+
+@lru_cache(maxsize=200_000)
+def query_word_keys(token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(own keys, Ukrainian equivalents of Russian/surzhyk keys) for a query word."""
+    own = word_keys(token)
+    extra: list[str] = []
+    for k in own:
+        for eq in ukrainian_equivalents(k):
+            if eq not in own and eq not in extra:
+                extra.append(eq)
+    return own, tuple(extra)
+
+
+def text_groups(text: str) -> list[tuple[str, ...]]:
+    """Key groups (one per meaningful word) of a KB text; stop words dropped."""
+    return [word_keys(t) for t in tokenize(text) if not is_stop_word(t)]
+
+
+def token_weight(token: str) -> float:
+    return word_weight(token, lemmas(token))
+
+
+__all__ = ["word_keys", "query_word_keys", "text_groups", "token_weight"]

@@ -1,0 +1,259 @@
+"""Service search: rank services and life situations for what a citizen typed.
+
+Pipeline for one query
+1. Readings: as typed, wrong-layout re-typed, transliterated (variants.py).
+2. Each word -> keys (folded lemmas, Russian->Ukrainian equivalents).
+   A key missing from the vocabulary is looked up fuzzily (misspellings) and
+   by shared prefix (other parts of speech: «реєстр» / «реєстрація»).
+3. Candidates come only from postings of matched keys — never a scan of all
+   documents — so a 10,000-service KB stays fast.
+4. Score = how well the query covers a *name* (title/synonym) and the name
+   covers the query, plus weighted coverage over all fields, plus a
+   phrase-level fuzzy match for the best candidates. Best reading wins.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from knowledge.search.analysis import query_word_keys, token_weight
+from knowledge.search.index import SearchIndex
+from knowledge.search.morph import is_known
+from knowledge.search.normalize import fold
+from knowledge.search.variants import readings
+
+# Score blend (all parts are 0..1).
+W_NAME = 0.55  # best single name (title/synonym) match
+W_UNION = 0.30  # weighted coverage over all fields
+W_PHRASE = 0.15  # phrase-level fuzzy similarity to the best name
+PHRASE_CANDIDATES = 30  # candidates that get the (slower) phrase-level fuzzy match
+
+GOOD_SCORE = 45.0  # below this the top hit is not a confident answer
+
+LEXICON_SIM = 0.95
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # "service" | "situation"
+    id: str
+    title: str
+    score: float  # 0..100
+
+
+@dataclass
+class _QWord:
+    weight: float
+    idf: float
+    matches: list[tuple[str, float]]  # (vocabulary key, similarity 0..1)
+    text_key: str  # key used for the phrase-level match
+
+
+def _max_edits(n: int) -> int:
+    if n <= 3:
+        return 0
+    if n <= 5:
+        return 1
+    if n <= 10:
+        return 2
+    return 3
+
+
+class SearchEngine:
+    def __init__(self, kb) -> None:
+        self.index = SearchIndex(kb)
+        self._match_cache = lru_cache(maxsize=50_000)(self._match_key_uncached)
+
+    # ---- word matching -------------------------------------------------
+
+    def _match_key_uncached(self, key: str) -> tuple[tuple[str, float], ...]:
+        """Vocabulary keys that `key` may stand for, with similarity."""
+        idx = self.index
+        found: dict[str, float] = {}
+        if key in idx.vocab:
+            found[key] = 1.0
+        n = len(key)
+        if key not in idx.vocab:
+            d_max = _max_edits(n)
+            if d_max:
+                for length in range(n - d_max, n + d_max + 1):
+                    bucket = idx.vocab_by_len.get(length)
+                    if not bucket:
+                        continue
+                    for cand, dist, _ in process.extract(
+                        key, bucket, scorer=OSA.distance, score_cutoff=d_max, limit=6
+                    ):
+                        sim = 1.0 - 1.5 * dist / max(n, len(cand))
+                        if sim >= 0.6 and found.get(cand, 0) < sim:
+                            found[cand] = sim
+        if n >= 5:
+            for cand in idx.with_prefix(key[:5]):
+                if cand == key:
+                    continue
+                cp = 5
+                m = min(n, len(cand))
+                while cp < m and cand[cp] == key[cp]:
+                    cp += 1
+                longest = max(n, len(cand))
+                if cp >= 0.75 * m and cp >= 0.5 * longest:
+                    sim = 0.45 + 0.4 * cp / longest
+                    if found.get(cand, 0) < sim:
+                        found[cand] = sim
+        best = sorted(found.items(), key=lambda kv: -kv[1])[:8]
+        return tuple(best)
+
+    def _pick_translit(self, latin: str, variants: list[str]) -> str:
+        """The transliteration the KB vocabulary or a dictionary recognises."""
+        for v in variants:
+            own, extra = query_word_keys(v)
+            if any(k in self.index.vocab for k in own + extra):
+                return v
+        for v in variants:
+            if is_known(v):
+                return v
+        return variants[0] if variants else latin
+
+    def _words(self, tokens: tuple[str, ...]) -> list[_QWord]:
+        idx = self.index
+        # Join neighbours written apart that the KB has as one word («загран паспорт»).
+        toks = list(tokens)
+        i = 0
+        joined: list[str] = []
+        while i < len(toks):
+            if i + 1 < len(toks):
+                pair = toks[i] + toks[i + 1]
+                own, _ = query_word_keys(pair)
+                if any(k in idx.vocab for k in own) and not any(k in idx.vocab for k in query_word_keys(toks[i])[0]):
+                    joined.append(pair)
+                    i += 2
+                    continue
+            joined.append(toks[i])
+            i += 1
+        words: list[_QWord] = []
+        for tok in joined:
+            weight = token_weight(tok)
+            if weight == 0.0:
+                continue
+            if tok.isdigit():
+                weight = min(weight, 0.3)
+            own, extra = query_word_keys(tok)
+            found: dict[str, float] = {}
+            for k in own:
+                for cand, sim in self._match_cache(k):
+                    if found.get(cand, 0) < sim:
+                        found[cand] = sim
+            for k in extra:
+                if k in idx.vocab and found.get(k, 0) < LEXICON_SIM:
+                    found[k] = LEXICON_SIM
+            matches = sorted(found.items(), key=lambda kv: -kv[1])
+            if matches:
+                top = matches[0][1]
+                idf = min(idx.idf[k] for k, s in matches if s >= top - 1e-9)
+                text_key = matches[0][0]
+            else:
+                idf = idx.unseen_idf * 0.5
+                text_key = fold(own[0]) if own else tok
+            words.append(_QWord(weight, idf, matches, text_key))
+        return words
+
+    # ---- scoring ---------------------------------------------------------
+
+    def _score_reading(self, words: list[_QWord]) -> dict[int, float]:
+        idx = self.index
+        wq = sum(w.weight * w.idf for w in words)
+        if wq <= 0:
+            return {}
+        # (doc, unit) -> {word index: sim}, {position: sim}
+        unit_words: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
+        unit_pos: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
+        desc_best: dict[int, dict[int, float]] = defaultdict(dict)
+        for t, w in enumerate(words):
+            for key, sim in w.matches:
+                for d, u, p in idx.name_post.get(key, ()):
+                    du = (d, u)
+                    uw = unit_words[du]
+                    if uw.get(t, 0.0) < sim:
+                        uw[t] = sim
+                    up = unit_pos[du]
+                    if up.get(p, 0.0) < sim:
+                        up[p] = sim
+                for d, fw in idx.desc_post.get(key, {}).items():
+                    v = sim * fw
+                    db = desc_best[d]
+                    if db.get(t, 0.0) < v:
+                        db[t] = v
+
+        name_best: dict[int, float] = defaultdict(float)
+        name_tok: dict[int, dict[int, float]] = defaultdict(dict)
+        docs = idx.docs
+        for (d, u), uw in unit_words.items():
+            unit = docs[d].units[u]
+            q_cov = sum(words[t].weight * words[t].idf * s for t, s in uw.items()) / wq
+            p_cov = sum(unit.pos_idf[p] * s for p, s in unit_pos[(d, u)].items()) / unit.total_idf
+            score = unit.weight * q_cov * (0.5 + 0.5 * min(p_cov, 1.0))
+            if score > name_best[d]:
+                name_best[d] = score
+            nt = name_tok[d]
+            for t, s in uw.items():
+                v = unit.weight * s
+                if nt.get(t, 0.0) < v:
+                    nt[t] = v
+
+        scores: dict[int, float] = {}
+        for d in set(name_best) | set(desc_best):
+            nt = name_tok.get(d, {})
+            db = desc_best.get(d, {})
+            union = 0.0
+            for t, w in enumerate(words):
+                union += w.weight * w.idf * max(nt.get(t, 0.0), db.get(t, 0.0))
+            scores[d] = W_NAME * name_best.get(d, 0.0) + W_UNION * union / wq
+        return scores
+
+    def _phrase(self, words: list[_QWord], d: int) -> float:
+        q = " ".join(w.text_key for w in words if w.weight >= 0.5) or " ".join(w.text_key for w in words)
+        best = 0.0
+        for unit in self.index.docs[d].units:
+            r = fuzz.token_sort_ratio(q, unit.text)
+            if r > best:
+                best = r
+        return best / 100.0
+
+    def _rank(self, query: str) -> list[tuple[float, int]]:
+        combined: dict[int, float] = {}
+        for reading in readings(query, self._pick_translit, is_known):
+            words = self._words(reading.tokens)
+            if not words:
+                continue
+            scores = self._score_reading(words)
+            if not scores:
+                continue
+            top = heapq.nlargest(PHRASE_CANDIDATES, scores.items(), key=lambda kv: kv[1])
+            for d, s in top:
+                total = (s + W_PHRASE * self._phrase(words, d)) * reading.factor
+                if total > combined.get(d, 0.0):
+                    combined[d] = total
+        return sorted(((s, d) for d, s in combined.items()), key=lambda x: (-x[0], x[1]))
+
+    # ---- public API ------------------------------------------------------
+
+    def search(self, query: str, lang: str = "uk", limit: int = 5) -> list[SearchHit]:
+        if not query or not query.strip() or limit <= 0:
+            return []
+        out: list[SearchHit] = []
+        for s, d in self._rank(query)[:limit]:
+            doc = self.index.docs[d]
+            out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
+        return out
+
+    def is_good(self, hits: list[SearchHit]) -> bool:
+        """Whether the top hit is a confident answer (else say honestly "nothing found")."""
+        return bool(hits) and hits[0].score >= GOOD_SCORE
+
+
+__all__ = ["SearchEngine", "SearchHit", "GOOD_SCORE"]

@@ -1,0 +1,131 @@
+"""Lemmatisation: Ukrainian first, Russian for Russian words, a light stemmer for English.
+
+`lemmas(token)` returns every plausible dictionary form of one token, because a
+single guess is often wrong («садок» parses as «садка» and «садок»): the
+index and the query both use the same set, so they meet whatever the guess.
+Results are cached (LRU) — a chat sees the same words again and again.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pymorphy3
+
+from knowledge.search.normalize import is_latin
+
+_RUSSIAN_ONLY = set("ыэъё")
+_MAX_LEMMAS = 3
+
+
+class _Analyzers:
+    uk: pymorphy3.MorphAnalyzer | None = None
+    ru: pymorphy3.MorphAnalyzer | None = None
+
+
+def uk_analyzer() -> pymorphy3.MorphAnalyzer:
+    if _Analyzers.uk is None:
+        _Analyzers.uk = pymorphy3.MorphAnalyzer(lang="uk")
+    return _Analyzers.uk
+
+
+def ru_analyzer() -> pymorphy3.MorphAnalyzer:
+    if _Analyzers.ru is None:
+        _Analyzers.ru = pymorphy3.MorphAnalyzer(lang="ru")
+    return _Analyzers.ru
+
+
+@lru_cache(maxsize=200_000)
+def is_known_uk(word: str) -> bool:
+    return uk_analyzer().word_is_known(word)
+
+
+@lru_cache(maxsize=200_000)
+def is_known_ru(word: str) -> bool:
+    return ru_analyzer().word_is_known(word)
+
+
+def is_known(word: str) -> bool:
+    """A word of the Ukrainian or the Russian dictionary."""
+    return is_known_uk(word) or is_known_ru(word)
+
+
+def _normal_forms(analyzer: pymorphy3.MorphAnalyzer, word: str) -> list[str]:
+    out: list[str] = []
+    for p in analyzer.parse(word):
+        nf = p.normal_form.replace("ё", "е")
+        if nf not in out:
+            out.append(nf)
+        if len(out) >= _MAX_LEMMAS:
+            break
+    return out
+
+
+_EN_IRREGULAR = {"children": "child", "women": "woman", "men": "man", "people": "person", "died": "die", "born": "birth"}
+
+
+def english_stem(word: str) -> str:
+    """A deliberately light English stemmer (plural, -ing, -ed), same for index and query."""
+    w = word.lower()
+    if w in _EN_IRREGULAR:
+        return _EN_IRREGULAR[w]
+    if len(w) <= 3:
+        return w
+    if w.endswith("'s"):
+        w = w[:-2]
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith(("sses", "shes", "ches", "xes")):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+    elif w.endswith("ed") and len(w) > 4:
+        w = w[:-2]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":  # «registr-ation» / «shipp-ing»
+        w = w[:-1]
+    return w
+
+
+@lru_cache(maxsize=200_000)
+def lemmas(token: str) -> tuple[str, ...]:
+    """Dictionary forms of one lower-cased token (never empty; unknown words map to themselves).
+
+    * Latin words: a light English stem.
+    * Words with Russian-only letters (ы э ъ ё): Russian dictionary.
+    * Otherwise the Ukrainian dictionary; if the word is unknown there, the
+      Russian one (Russian written without its special letters, surzhyk).
+    * Unknown to both: the word itself — fuzzy matching takes over.
+    """
+    if not token:
+        return (token,)
+    if is_latin(token):
+        return (english_stem(token),) if token.isalpha() else (token,)
+    if token.isdigit():
+        return (token,)
+    if _RUSSIAN_ONLY & set(token):
+        if is_known_ru(token):
+            return tuple(_normal_forms(ru_analyzer(), token))
+        return (token,)
+    if is_known_uk(token):
+        forms = _normal_forms(uk_analyzer(), token)
+        if is_known_ru(token):  # «ребенка», «справку»: the Russian reading may add a form
+            for f in _normal_forms(ru_analyzer(), token)[:1]:
+                if f not in forms:
+                    forms.append(f)
+        return tuple(forms)
+    if is_known_ru(token):
+        return tuple(_normal_forms(ru_analyzer(), token))
+    return (token,)
+
+
+def lemma(token: str) -> str:
+    """The single most likely dictionary form (first of `lemmas`)."""
+    return lemmas(token)[0]
+
+
+_WORD = re.compile(r"\w+")
+
+__all__ = ["lemmas", "lemma", "english_stem", "is_known", "is_known_uk", "is_known_ru", "uk_analyzer", "ru_analyzer"]

@@ -1,0 +1,87 @@
+"""Words that say nothing about *which* service a person needs.
+
+Two lists, on purpose:
+
+* STOP_WORDS are dropped: pronouns, prepositions, question words, politeness
+  («як, де, що, мені, хочу, будь ласка»). They are matched on the word as
+  typed, not on its lemma, so «мати» (mother) is never lost because «маю»
+  (I have) is a stop word.
+* WEAK_WORDS are kept with a small weight: verbs that fit every service
+  («оформити, отримати, зробити, подати»). Dropping them would make
+  «зняти з реєстрації» and «реєстрація» the same query; keeping them at full
+  weight would let the word «оформлення» in a title outrank the real topic.
+
+Negations and «без» are NOT stop words: «без судимості», «не перебуває».
+All entries are written in Ukrainian letters and compared after `fold`.
+"""
+
+from __future__ import annotations
+
+from knowledge.search.normalize import fold
+
+_UK_STOP = """
+як де що щоб шо коли куди чи і й та а але або бо в у на до з із зі зо за по про для від од о об при під над
+це цей ця ці цього того той та те ті тому там тут ось от то ж же би б ну просто також теж дуже тобто
+мені мене мій моя моє мої моїй моєї моєму моїм моїх мною я ми нам нас наш наша наше наші нами
+ти тобі тебе твій твоя ви вам вас ваш ваша ваше ваші він вона воно вони його її їх їм їй йому ним ній них
+свій своя своє свої своїй свого собі себе
+хочу хочемо хоче хотів хотіла хотіли хотілося хотілось хотів би треба потрібно потрібен потрібна потрібні необхідно
+можна можу може можемо могли міг могла маю маємо має є був була було були буде будуть бути
+вже ще так будь ласка будьласка підкажіть підкажи скажіть скажи поясніть порадьте дякую привіт вітаю
+добрий добрий день доброго дня
+який яка яке які якого якої якому яку якій яким яких хто кому кого чому навіщо звідки скільки куди
+весь вся все всі всього всю усі усе кожен кожна інший інша інші
+нужно нада надо
+"""
+
+_RU_STOP = """
+как где что чтобы когда куда ли и а но или в во на до с со за по про для от о об при под над
+это этот эта эти этого тот та те то там тут вот же бы ну просто тоже также очень
+мне меня мой моя мое моё мои моей моего моему моим моих мной я мы нам нас наш наша наше наши
+ты тебе тебя твой вы вам вас ваш он она оно они его ее её их им ей ему ним ней них свой своя свое свои себе себя
+хочу хотим хочет хотел хотела хотели надо нужно нужен нужна нужны необходимо
+можно могу может можем мог могла имею есть был была было были будет быть
+уже еще ещё так пожалуйста подскажите подскажи скажите скажи объясните спасибо здравствуйте привет
+какой какая какое какие какого какую каким кто кому кого почему зачем откуда сколько
+весь вся все всего каждый другой
+"""
+
+_EN_STOP = """
+how where what which who whom when why i me my mine we us our you your he she it its they them their this that these those
+to a an the of for in on at by with from about into do does did done can could would should will shall may might must
+need needs needed want wants wanted like please is are am was were be been being have has had and or but if so
+there here some any just also very help hello hi thanks thank
+"""
+
+_WEAK = """
+оформити оформлення оформляти оформить оформление отримати отримання одержати одержання получити получить получение
+зробити робити сделать делать подати подання подавати подать подача взяти брати послуга послуги услуга
+допомогти допоможіть помочь помогите заява заявление документ документи
+get getting apply applying application make service services do obtain obtaining issue issuing
+"""
+
+
+def _fold_set(text: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in text.split())
+
+
+STOP_WORDS: frozenset[str] = _fold_set(_UK_STOP) | _fold_set(_RU_STOP) | _fold_set(_EN_STOP)
+WEAK_WORDS: frozenset[str] = _fold_set(_WEAK)
+WEAK_WEIGHT = 0.25
+
+
+def is_stop_word(token: str) -> bool:
+    """`token` as typed (lower case). Compared after `fold`."""
+    return fold(token) in STOP_WORDS
+
+
+def word_weight(token: str, lemmas: tuple[str, ...] = ()) -> float:
+    """1.0 for a meaningful word, WEAK_WEIGHT for a generic verb, 0 for a stop word."""
+    if is_stop_word(token):
+        return 0.0
+    if fold(token) in WEAK_WORDS or any(fold(lemma) in WEAK_WORDS for lemma in lemmas):
+        return WEAK_WEIGHT
+    return 1.0
+
+
+__all__ = ["STOP_WORDS", "WEAK_WORDS", "WEAK_WEIGHT", "is_stop_word", "word_weight"]

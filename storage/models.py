@@ -1,0 +1,91 @@
+"""Database tables. Personal data is kept to the minimum the bot needs to answer.
+
+Every table that holds anything about a person references `users.id` with
+ON DELETE CASCADE, so /forget removes it all with the user row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: DateTime(timezone=True)}
+
+
+class User(Base):
+    """A person on one channel. No names, phones or profile data are stored."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_users_channel_external"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str | None] = mapped_column(String(8))
+    privacy_seen: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Role(Base):
+    """Staff and social-worker roles (granted by invite; see later issues)."""
+
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("user_id", "role", "scope", name="uq_roles_user_role_scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """Per-user dialog state, in the database so restarts and extra processes lose nothing."""
+
+    __tablename__ = "conversations"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Checklist(Base):
+    """A person's progress through one service's document checklist."""
+
+    __tablename__ = "checklists"
+    __table_args__ = (UniqueConstraint("user_id", "service_id", name="uq_checklists_user_service"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[str] = mapped_column(String(64))
+    ticked: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[dt.datetime | None]
+
+
+class SearchMiss(Base):
+    """A query that found nothing good, kept WITHOUT who asked, so staff can improve the KB."""
+
+    __tablename__ = "search_misses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    query: Mapped[str] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(8))
+    best_id: Mapped[str | None] = mapped_column(String(64))
+    best_score: Mapped[float | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+PERSONAL_TABLES = ("users", "roles", "conversations", "checklists")

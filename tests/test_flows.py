@@ -1,0 +1,232 @@
+"""Conversation flows on the core: no channel involved, real SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.app import create_core
+from bot.dialogs import payloads
+from storage import repo
+from storage.models import Checklist, SearchMiss, User
+from tests.chat import Chat
+from tests.conftest import make_settings
+
+MENU_ITEMS_UK = ["Знайти послугу", "Мої чек-листи", "Статус заяви", "Залишити відгук", "Мова", "Допомога"]
+
+
+async def test_first_contact_shows_privacy_notice_then_main_menu_in_ukrainian(core):
+    chat = Chat(core)
+    replies = await chat.start()
+    assert len(replies) == 2
+    notice, menu = replies
+    assert "Тестова громада" in notice.text
+    assert "/forget" in notice.text and "не просимо" in notice.text.lower()
+    assert menu.text.startswith("Головне меню")
+    labels = " ".join(chat.labels)
+    for item in MENU_ITEMS_UK:
+        assert item in labels
+    # The notice is shown once only.
+    again = await chat.start()
+    assert len(again) == 1 and again[0].text.startswith("Головне меню")
+
+
+async def test_every_main_menu_item_answers_with_a_way_back(core):
+    chat = Chat(core)
+    await chat.start()
+    menu = chat.last
+    for item in MENU_ITEMS_UK:
+        await chat.press_payload(chat.button(item, menu).payload)
+        assert chat.text.strip(), item
+        assert "застаріло" not in chat.text, item
+        assert any("Головне меню" in label for label in chat.labels), item
+        await chat.start()
+        menu = chat.last
+
+
+async def test_back_and_main_menu_navigate_the_screen_stack(core):
+    chat = Chat(core)
+    await chat.start()
+    await chat.press("Знайти послугу")
+    await chat.press("Послуги за темами")
+    await chat.press("Соціальні виплати")
+    category_text = chat.text
+    await chat.press("субсидії")
+    assert "Призначення житлової субсидії" in chat.text and "Документи" in chat.text
+    await chat.press("Назад")
+    assert chat.text == category_text
+    await chat.press("Назад")
+    assert chat.text.startswith("Оберіть тему")
+    await chat.press("Головне меню")
+    assert chat.text.startswith("Головне меню")
+    assert "Назад" not in " ".join(chat.labels)  # nothing to go back to from the main menu
+
+
+async def test_stale_and_malformed_buttons_get_a_friendly_answer_and_the_menu(core):
+    chat = Chat(core)
+    await chat.start()
+    await chat.send("/forget")
+    confirm = chat.button("Так, видалити")
+    await chat.press("Ні, залишити")  # the flow moves on
+    await chat.press_payload(confirm.payload)  # a button from an older message
+    assert "застаріло" in chat.text and "Головне меню" in chat.text
+    async with core.db.sessions() as s:  # and nothing was deleted
+        assert await repo.find_user(s, "console", "u1") is not None
+    for junk in ["", "nonsense-action", "svc", "svc:no-such-service", "cl:id-card:extra:args", "x" * 300, "тиск:1", "back~zz"]:
+        await chat.press_payload(junk)
+        assert "застаріло" in chat.text, junk
+        assert chat.text.count("Головне меню") == 1
+
+
+async def test_state_survives_a_restart(sqlite_url, test_kb):
+    core1 = await create_core(make_settings(sqlite_url), kb=test_kb)
+    chat = Chat(core1)
+    await chat.start()
+    await chat.press("Знайти послугу")
+    await chat.press("Послуги за темами")
+    back_payload = chat.button("Назад").payload
+    await core1.db.dispose()
+
+    core2 = await create_core(make_settings(sqlite_url), kb=test_kb)  # "restart"
+    chat2 = Chat(core2)
+    await chat2.press_payload(back_payload)
+    assert "Оберіть тему" not in chat2.text and "застаріло" not in chat2.text
+    assert "Введіть своїми словами" in chat2.text  # back on the Find screen
+    await core2.db.dispose()
+
+
+async def test_language_is_stored_and_used(sqlite_url, test_kb):
+    core = await create_core(make_settings(sqlite_url), kb=test_kb)
+    chat = Chat(core, lang="en")  # the platform's hint is only a first guess...
+    await chat.start()
+    assert chat.last[-1].text.startswith("Main menu")
+    await chat.send("/language")
+    await chat.press("Українська")
+    assert "українською" in chat.text
+    chat.lang = "en"  # ...the stored choice wins over later hints
+    await chat.send("/menu")
+    assert chat.text.startswith("Головне меню")
+    async with core.db.sessions() as s:
+        assert (await repo.find_user(s, "console", "u1")).lang == "uk"
+    await core.db.dispose()
+
+
+async def test_russian_speaking_users_get_ukrainian_by_default(core):
+    chat = Chat(core, lang="ru")
+    await chat.start()
+    assert chat.last[-1].text.startswith("Головне меню")
+
+
+async def test_unknown_command_and_help(core):
+    chat = Chat(core)
+    await chat.start()
+    await chat.send("/frobnicate")
+    assert "не знаю такої команди" in chat.text
+    assert "/forget" in chat.text and "вул. Тестова, 1" in chat.text
+
+
+async def test_search_by_free_text_and_honest_miss_recorded_without_identity(core):
+    chat = Chat(core, user="searcher-42")
+    await chat.start()
+    await chat.send("субсидія")
+    assert "Призначення житлової субсидії" in " ".join(chat.labels)
+    await chat.press("субсидії")
+    assert "Хто може отримати" in chat.text
+    await chat.send("щжхзщшгнекуцй квазіщось")
+    assert "не знайшов" in chat.text
+    assert "вул. Тестова, 1" in chat.text  # the offline route
+    assert any("Послуги за темами" in label for label in chat.labels)
+    async with core.db.sessions() as s:
+        misses = list((await s.execute(select(SearchMiss))).scalars())
+    assert [m.query for m in misses] == ["щжхзщшгнекуцй квазіщось"]
+    assert "searcher-42" not in repr([vars(m) for m in misses])
+
+
+async def test_overlong_text_is_answered_not_lost(core):
+    chat = Chat(core)
+    await chat.start()
+    await chat.send("субсидія " * 2000)
+    assert chat.last and chat.text
+
+
+async def test_deep_link_opens_a_service_card_and_unknown_links_are_friendly(core):
+    chat = Chat(core, user="linked")
+    replies = await chat.start("svc_housing-subsidy")
+    assert "Призначення житлової субсидії" in replies[-1].text
+    assert "Тестова громада" in replies[0].text  # privacy notice still first for a new user
+    await chat.press("Назад")
+    assert chat.text.startswith("Головне меню")
+    await chat.start("svc_no-such-service")
+    assert "посилання застаріло" in chat.text.lower()
+    await chat.start("zz_whatever")
+    assert "посилання застаріло" in chat.text.lower()
+
+
+async def test_checklist_tick_progress_completion_and_my_checklists(core):
+    chat = Chat(core)
+    await chat.start()
+    await chat.send("/checklists")
+    assert "ще немає чек-листів" in chat.text
+    await chat.start("svc_housing-subsidy")
+    await chat.press("Почати мій чек-лист")
+    assert "Зібрано 0 з 3" in chat.text
+    await chat.press("☐ Заява")
+    assert chat.last[0].edit and "Зібрано 1 з 3" in chat.text and "☑ Заява" in " ".join(chat.labels)
+    await chat.press("☐ Декларація")
+    # The optional power of attorney is not needed to be ready.
+    assert "Зібрано 2 з 3" in chat.text and "Усі потрібні документи готові" in chat.text
+    assert "вул. Тестова, 3" in chat.text  # where to go next
+    await chat.press("☑ Заява")  # untick
+    assert "Зібрано 1 з 3" in chat.text
+    await chat.send("/checklists")
+    assert "Призначення житлової субсидії — Зібрано 1 з 3" in chat.text
+    assert "1 чек-лист ще не завершено" in chat.text
+    async with core.db.sessions() as s:
+        cl = (await s.execute(select(Checklist))).scalar_one()
+    assert cl.ticked == ["declaration"] and cl.completed_at is None
+
+
+async def test_a_tick_on_an_old_checklist_message_is_stale(core):
+    chat = Chat(core)
+    await chat.start("svc_housing-subsidy")
+    await chat.press("Почати мій чек-лист")
+    old_tick = chat.button("☐ Заява").payload
+    await chat.send("/menu")
+    await chat.press_payload(old_tick)
+    assert "застаріло" in chat.text
+
+
+async def test_social_worker_items_only_for_workers(core):
+    chat = Chat(core, user="worker")
+    await chat.start()
+    assert not any("клієнти" in label for label in chat.labels)
+    async with core.db.sessions() as s, s.begin():
+        user = await repo.find_user(s, "console", "worker")
+        await repo.grant_role(s, user.id, "social_worker")
+    await chat.send("/menu")
+    assert any("клієнти" in label for label in chat.labels)
+    citizen = Chat(core, user="citizen")
+    await citizen.start()
+    await citizen.press_payload(payloads.encode("clients"))
+    assert "застаріло" in citizen.text  # a citizen cannot reach worker screens
+
+
+async def test_concurrent_events_for_one_person_are_serialised(core):
+    chat = Chat(core)
+    await chat.start()
+    await asyncio.gather(*(chat.send("/help") for _ in range(10)))
+    async with core.db.sessions() as s:
+        user = await repo.find_user(s, "console", "u1")
+        conv = await repo.load_state(s, user.id, lock=False)
+    assert conv.state["screen"] == 11  # one step per event, none lost
+
+
+async def test_english_is_complete_for_the_main_menu(sqlite_url, test_kb):
+    core = await create_core(make_settings(sqlite_url, BOT_DEFAULT_LANG="en"), kb=test_kb)
+    chat = Chat(core, lang="en")
+    await chat.start()
+    assert "Find a service" in " ".join(chat.labels)
+    async with core.db.sessions() as s:
+        assert (await s.execute(select(User.lang))).scalar_one() == "en"
+    await core.db.dispose()
