@@ -45,12 +45,13 @@ class KnowledgeBase:
         )
 
 
-def _read_yaml(path: Path, problems: list[str]) -> Any:
+def _read_yaml(path: Path, problems: list[str], name: str | None = None) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
             return yaml.safe_load(fh)
     except (OSError, yaml.YAMLError) as exc:
-        problems.append(f"{path.name}: cannot read YAML: {exc}")
+        detail = " ".join(str(exc).split())
+        problems.append(f"{name or path.name}: cannot read YAML: {detail}")
         return None
 
 
@@ -99,7 +100,7 @@ def load_kb(data_dir: Path | str = DATA_DIR, *, strict: bool = True) -> Knowledg
     services: dict[str, Service] = {}
     files: dict[str, str] = {}
     for path in sorted((data_dir / "services").glob("*.y*ml")):
-        raw = _read_yaml(path, problems)
+        raw = _read_yaml(path, problems, f"services/{path.name}")
         if raw is None:
             continue
         svc = _validate(Service, raw, f"services/{path.name}", problems)

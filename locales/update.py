@@ -23,7 +23,7 @@ def main() -> int:
     for lang in ("uk", "en"):
         po = ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po"
         if po.exists():
-            subprocess.run([pybabel, "update", "--no-fuzzy-matching", "--omit-header", "--ignore-obsolete",
+            subprocess.run([pybabel, "update", "--no-fuzzy-matching", "--ignore-obsolete",
                             "-i", "locales/messages.pot", "-d", "locales", "-l", lang], cwd=ROOT, check=True)
     return 0
 

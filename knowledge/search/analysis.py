@@ -35,9 +35,20 @@ def query_word_keys(token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return own, tuple(extra)
 
 
-def text_groups(text: str) -> list[tuple[str, ...]]:
+@lru_cache(maxsize=500_000)
+def _index_word(token: str) -> tuple[str, ...] | None:
+    return None if is_stop_word(token) else word_keys(token)
+
+
+@lru_cache(maxsize=20_000)
+def text_groups(text: str) -> tuple[tuple[str, ...], ...]:
     """Key groups (one per meaningful word) of a KB text; stop words dropped."""
-    return [word_keys(t) for t in tokenize(text) if not is_stop_word(t)]
+    out = []
+    for t in tokenize(text):
+        keys = _index_word(t)
+        if keys is not None:
+            out.append(keys)
+    return tuple(out)
 
 
 def token_weight(token: str) -> float:

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from knowledge.search.analysis import query_word_keys, token_weight
-from knowledge.search.index import SearchIndex
+from knowledge.search.index import FIELD_WEIGHTS, SearchIndex
 from knowledge.search.morph import is_known
 from knowledge.search.normalize import fold
 from knowledge.search.variants import readings
@@ -34,9 +34,14 @@ W_UNION = 0.30  # weighted coverage over all fields
 W_PHRASE = 0.15  # phrase-level fuzzy similarity to the best name
 PHRASE_CANDIDATES = 30  # candidates that get the (slower) phrase-level fuzzy match
 
-GOOD_SCORE = 45.0  # below this the top hit is not a confident answer
+GOOD_SCORE = 45.0
+CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless  # below this the top hit is not a confident answer
 
 LEXICON_SIM = 0.95
+# Keys found in more descriptions than this do not add candidates by themselves
+# (they still count for candidates found otherwise): keeps a 10k KB fast.
+DESC_CANDIDATE_LIMIT = 600
+DESC_MAX_WEIGHT = max(w for f, w in FIELD_WEIGHTS.items() if f not in ("title", "synonym"))
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,9 @@ class SearchEngine:
                         sim = 1.0 - 1.5 * dist / max(n, len(cand))
                         if sim >= 0.6 and found.get(cand, 0) < sim:
                             found[cand] = sim
-        if n >= 5:
+        # Shared prefix: another part of speech or an unknown inflection. Only
+        # when the word itself is unknown (or English, which we stem lightly).
+        if n >= 5 and (key not in idx.vocab or key.isascii()):
             for cand in idx.with_prefix(key[:5]):
                 if cand == key:
                     continue
@@ -165,68 +172,98 @@ class SearchEngine:
     # ---- scoring ---------------------------------------------------------
 
     def _score_reading(self, words: list[_QWord]) -> dict[int, float]:
+        """Score of every candidate document for one reading of the query (0..1)."""
         idx = self.index
+        units = idx.units
         wq = sum(w.weight * w.idf for w in words)
         if wq <= 0:
             return {}
-        # (doc, unit) -> {word index: sim}, {position: sim}
-        unit_words: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
-        unit_pos: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
-        desc_best: dict[int, dict[int, float]] = defaultdict(dict)
-        for t, w in enumerate(words):
+        unit_q: dict[int, float] = defaultdict(float)  # unit -> covered query weight
+        unit_p: dict[int, float] = defaultdict(float)  # unit -> covered unit idf
+        name_tok: list[dict[int, float]] = []  # per word: doc -> best name-field match
+        cands: set[int] = set()
+        for w in words:
+            c = w.weight * w.idf
+            best: dict[int, tuple[float, float]] = {}
             for key, sim in w.matches:
-                for d, u, p in idx.name_post.get(key, ()):
-                    du = (d, u)
-                    uw = unit_words[du]
-                    if uw.get(t, 0.0) < sim:
-                        uw[t] = sim
-                    up = unit_pos[du]
-                    if up.get(p, 0.0) < sim:
-                        up[p] = sim
-                for d, fw in idx.desc_post.get(key, {}).items():
-                    v = sim * fw
-                    db = desc_best[d]
-                    if db.get(t, 0.0) < v:
-                        db[t] = v
+                for gid, pidf in idx.name_post.get(key, {}).items():
+                    old = best.get(gid)
+                    if old is None or old[0] < sim:
+                        best[gid] = (sim, pidf)
+                post = idx.desc_post.get(key)
+                if post and len(post) <= DESC_CANDIDATE_LIMIT:
+                    cands.update(post)
+            nt: dict[int, float] = {}
+            for gid, (sim, pidf) in best.items():
+                unit_q[gid] += c * sim
+                unit_p[gid] += sim * pidf
+                unit = units[gid]
+                v = unit.weight * sim
+                if nt.get(unit.doc, 0.0) < v:
+                    nt[unit.doc] = v
+            name_tok.append(nt)
 
-        name_best: dict[int, float] = defaultdict(float)
-        name_tok: dict[int, dict[int, float]] = defaultdict(dict)
-        docs = idx.docs
-        for (d, u), uw in unit_words.items():
-            unit = docs[d].units[u]
-            q_cov = sum(words[t].weight * words[t].idf * s for t, s in uw.items()) / wq
-            p_cov = sum(unit.pos_idf[p] * s for p, s in unit_pos[(d, u)].items()) / unit.total_idf
-            score = unit.weight * q_cov * (0.5 + 0.5 * min(p_cov, 1.0))
-            if score > name_best[d]:
-                name_best[d] = score
-            nt = name_tok[d]
-            for t, s in uw.items():
-                v = unit.weight * s
-                if nt.get(t, 0.0) < v:
-                    nt[t] = v
+        name_best: dict[int, float] = {}
+        for gid, q in unit_q.items():
+            unit = units[gid]
+            p_cov = min(unit_p[gid] / unit.total_idf, 1.0)
+            score = unit.weight * (q / wq) * (0.5 + 0.5 * p_cov)
+            if score > name_best.get(unit.doc, 0.0):
+                name_best[unit.doc] = score
 
+        desc_lists = [[(idx.desc_post[k], sim) for k, sim in w.matches if k in idx.desc_post] for w in words]
+        coefs = [w.weight * w.idf / wq for w in words]
+        # Best description weight any word can reach: bounds the score of a
+        # document that matched no name, so most of them need no scoring.
+        desc_cap = sum(c * max((sim * DESC_MAX_WEIGHT for _, sim in dl), default=0.0) for c, dl in zip(coefs, desc_lists))
         scores: dict[int, float] = {}
-        for d in set(name_best) | set(desc_best):
-            nt = name_tok.get(d, {})
-            db = desc_best.get(d, {})
+        kth: list[float] = []  # min-heap of the PHRASE_CANDIDATES best scores so far
+
+        def score_doc(d: int) -> float:
             union = 0.0
-            for t, w in enumerate(words):
-                union += w.weight * w.idf * max(nt.get(t, 0.0), db.get(t, 0.0))
-            scores[d] = W_NAME * name_best.get(d, 0.0) + W_UNION * union / wq
+            for t, c in enumerate(coefs):
+                v = name_tok[t].get(d, 0.0)
+                for post, sim in desc_lists[t]:
+                    x = post.get(d)
+                    if x is not None and x * sim > v:
+                        v = x * sim
+                union += c * v
+            return W_NAME * name_best.get(d, 0.0) + W_UNION * union
+
+        # Documents in order of their best name match; stop once even a perfect
+        # coverage could not lift the next one into the candidates for ranking.
+        for d in sorted(name_best, key=name_best.__getitem__, reverse=True):
+            if len(kth) >= PHRASE_CANDIDATES and W_NAME * name_best[d] + W_UNION < kth[0]:
+                break
+            s = scores[d] = score_doc(d)
+            if len(kth) < PHRASE_CANDIDATES:
+                heapq.heappush(kth, s)
+            elif s > kth[0]:
+                heapq.heapreplace(kth, s)
+        if len(kth) < PHRASE_CANDIDATES or W_UNION * desc_cap >= kth[0]:
+            for d in cands:
+                if d not in name_best:
+                    scores[d] = score_doc(d)
         return scores
 
     def _phrase(self, words: list[_QWord], d: int) -> float:
+        """Phrase-level fuzzy similarity of the query to the document's closest name."""
         q = " ".join(w.text_key for w in words if w.weight >= 0.5) or " ".join(w.text_key for w in words)
         best = 0.0
-        for unit in self.index.docs[d].units:
-            r = fuzz.token_sort_ratio(q, unit.text)
+        units = self.index.units
+        for gid in self.index.docs[d].units:
+            r = fuzz.token_sort_ratio(q, units[gid].text)
             if r > best:
                 best = r
         return best / 100.0
 
     def _rank(self, query: str) -> list[tuple[float, int]]:
         combined: dict[int, float] = {}
+        best = 0.0
         for reading in readings(query, self._pick_translit, is_known):
+            # Less likely readings can only win if nothing convincing was found yet.
+            if best >= CONVINCING * reading.factor and reading.how != "typed":
+                continue
             words = self._words(reading.tokens)
             if not words:
                 continue
@@ -238,6 +275,8 @@ class SearchEngine:
                 total = (s + W_PHRASE * self._phrase(words, d)) * reading.factor
                 if total > combined.get(d, 0.0):
                     combined[d] = total
+                    if total > best:
+                        best = total
         return sorted(((s, d) for d, s in combined.items()), key=lambda x: (-x[0], x[1]))
 
     # ---- public API ------------------------------------------------------

@@ -8,8 +8,9 @@ Each service and situation is a *document* with
   pooled per document with a field weight (descriptions count less than
   names, checklist words least).
 
-Postings map a key (folded lemma) to where it occurs; `vocabulary` buckets
-keys by length for the fuzzy look-up of misspelt words.
+Postings map a key (folded lemma) to where it occurs; the vocabulary is
+bucketed by key length for the fuzzy look-up of misspelt words and kept sorted
+for the prefix look-up.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from knowledge.search.analysis import text_groups
 
@@ -32,22 +33,25 @@ FIELD_WEIGHTS = {
     "document": 0.2,
 }
 
+Groups = tuple[tuple[str, ...], ...]
 
-@dataclass
+
+@dataclass(slots=True)
 class NameUnit:
+    """A title or a synonym of one document."""
+
+    doc: int
     weight: float
-    groups: list[tuple[str, ...]]  # key group of each word
-    pos_idf: list[float] = field(default_factory=list)
-    total_idf: float = 0.0
-    text: str = ""  # first key of each word, for the phrase-level fuzzy match
+    total_idf: float  # sum of the idf of its words
+    text: str  # first key of each word, for the phrase-level fuzzy match
 
 
-@dataclass
+@dataclass(slots=True)
 class Doc:
     kind: str  # "service" | "situation"
     id: str
     titles: dict[str, str]
-    units: list[NameUnit]
+    units: list[int]  # global NameUnit ids
 
     @property
     def hit_id(self) -> str:
@@ -57,86 +61,89 @@ class Doc:
         return self.titles.get(lang) or self.titles["uk"]
 
 
+def _service_fields(svc, categories) -> tuple[list[tuple[float, Groups]], list[tuple[float, Groups]]]:
+    names = [(FIELD_WEIGHTS["title"], text_groups(svc.title.uk)), (FIELD_WEIGHTS["title"], text_groups(svc.title.en))]
+    names += [(FIELD_WEIGHTS["synonym"], text_groups(s)) for s in svc.synonyms.all()]
+    desc = [
+        (FIELD_WEIGHTS["summary"], text_groups(svc.summary.uk) + text_groups(svc.summary.en)),
+        (FIELD_WEIGHTS["eligibility"], text_groups(svc.eligibility.uk) + text_groups(svc.eligibility.en)),
+    ]
+    cat = categories.get(svc.category)
+    if cat is not None:
+        desc.append((FIELD_WEIGHTS["category"], text_groups(cat.title.uk) + text_groups(cat.title.en)))
+    for d in svc.documents:
+        desc.append((FIELD_WEIGHTS["document"], text_groups(d.text.uk) + text_groups(d.text.en)))
+        if d.condition is not None:
+            desc.append((FIELD_WEIGHTS["condition"], text_groups(d.condition.uk) + text_groups(d.condition.en)))
+    return names, desc
+
+
+def _situation_fields(sit) -> tuple[list[tuple[float, Groups]], list[tuple[float, Groups]]]:
+    names = [(FIELD_WEIGHTS["title"], text_groups(sit.title.uk)), (FIELD_WEIGHTS["title"], text_groups(sit.title.en))]
+    names += [(FIELD_WEIGHTS["synonym"], text_groups(s)) for s in sit.synonyms.all()]
+    desc = [(FIELD_WEIGHTS["summary"], text_groups(sit.summary.uk) + text_groups(sit.summary.en))]
+    return names, desc
+
+
 class SearchIndex:
     def __init__(self, kb) -> None:
         self.docs: list[Doc] = []
-        desc_fields: list[list[tuple[float, list[tuple[str, ...]]]]] = []
+        self.units: list[NameUnit] = []
+        fields: list[tuple[list[tuple[float, Groups]], list[tuple[float, Groups]]]] = []
 
         categories = getattr(kb, "categories", {}) or {}
         for svc in kb.services.values():
-            units = [NameUnit(FIELD_WEIGHTS["title"], text_groups(svc.title.uk)),
-                     NameUnit(FIELD_WEIGHTS["title"], text_groups(svc.title.en))]
-            units += [NameUnit(FIELD_WEIGHTS["synonym"], text_groups(s)) for s in svc.synonyms.all()]
-            desc = [
-                (FIELD_WEIGHTS["summary"], text_groups(svc.summary.uk) + text_groups(svc.summary.en)),
-                (FIELD_WEIGHTS["eligibility"], text_groups(svc.eligibility.uk) + text_groups(svc.eligibility.en)),
-            ]
-            cat = categories.get(svc.category)
-            if cat is not None:
-                desc.append((FIELD_WEIGHTS["category"], text_groups(cat.title.uk) + text_groups(cat.title.en)))
-            for d in svc.documents:
-                desc.append((FIELD_WEIGHTS["document"], text_groups(d.text.uk) + text_groups(d.text.en)))
-                if d.condition is not None:
-                    desc.append((FIELD_WEIGHTS["condition"], text_groups(d.condition.uk) + text_groups(d.condition.en)))
-            self._add("service", svc.id, {"uk": svc.title.uk, "en": svc.title.en}, units)
-            desc_fields.append(desc)
-
+            self.docs.append(Doc("service", svc.id, {"uk": svc.title.uk, "en": svc.title.en}, []))
+            fields.append(_service_fields(svc, categories))
         for sit in kb.situations.values():
-            units = [NameUnit(FIELD_WEIGHTS["title"], text_groups(sit.title.uk)),
-                     NameUnit(FIELD_WEIGHTS["title"], text_groups(sit.title.en))]
-            units += [NameUnit(FIELD_WEIGHTS["synonym"], text_groups(s)) for s in sit.synonyms.all()]
-            desc = [(FIELD_WEIGHTS["summary"], text_groups(sit.summary.uk) + text_groups(sit.summary.en))]
-            self._add("situation", sit.id, {"uk": sit.title.uk, "en": sit.title.en}, units)
-            desc_fields.append(desc)
+            self.docs.append(Doc("situation", sit.id, {"uk": sit.title.uk, "en": sit.title.en}, []))
+            fields.append(_situation_fields(sit))
 
         # Document frequency over every field.
-        n = len(self.docs)
+        self.n_docs = len(self.docs)
         df: dict[str, int] = defaultdict(int)
-        for doc, desc in zip(self.docs, desc_fields):
-            keys = {k for u in doc.units for g in u.groups for k in g}
-            keys |= {k for _, groups in desc for g in groups for k in g}
+        for names, desc in fields:
+            keys = {k for _, groups in names for g in groups for k in g}
+            keys.update(k for _, groups in desc for g in groups for k in g)
             for k in keys:
                 df[k] += 1
-        self.n_docs = n
         self.idf: dict[str, float] = {k: self._idf(c) for k, c in df.items()}
         self.unseen_idf = self._idf(0)
 
-        # Postings.
-        self.name_post: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-        self.desc_post: dict[str, dict[int, float]] = defaultdict(dict)
-        for d, doc in enumerate(self.docs):
-            kept: list[NameUnit] = []
-            for unit in doc.units:
-                if not unit.groups:
+        # Postings: key -> {unit id: summed idf of the unit's words holding the key}
+        #           key -> {doc id: best field weight among its descriptions}
+        name_post: dict[str, dict[int, float]] = defaultdict(dict)
+        desc_post: dict[str, dict[int, float]] = defaultdict(dict)
+        idf = self.idf
+        for d, (names, desc) in enumerate(fields):
+            doc = self.docs[d]
+            for weight, groups in names:
+                if not groups:
                     continue
-                unit.pos_idf = [self.idf[g[0]] for g in unit.groups]
-                unit.total_idf = sum(unit.pos_idf) or 1.0
-                unit.text = " ".join(g[0] for g in unit.groups)
-                kept.append(unit)
-            doc.units = kept
-            for u, unit in enumerate(kept):
-                for p, group in enumerate(unit.groups):
+                gid = len(self.units)
+                pos_idf = [idf[g[0]] for g in groups]
+                self.units.append(NameUnit(d, weight, sum(pos_idf) or 1.0, " ".join(g[0] for g in groups)))
+                doc.units.append(gid)
+                for p, group in enumerate(groups):
                     for k in group:
-                        self.name_post[k].append((d, u, p))
-            for weight, groups in desc_fields[d]:
+                        post = name_post[k]
+                        post[gid] = post.get(gid, 0.0) + pos_idf[p]
+            for weight, groups in desc:
                 for group in groups:
                     for k in group:
-                        post = self.desc_post[k]
+                        post = desc_post[k]
                         if post.get(d, 0.0) < weight:
                             post[d] = weight
-        self.name_post = dict(self.name_post)
-        self.desc_post = dict(self.desc_post)
+        self.name_post: dict[str, dict[int, float]] = dict(name_post)
+        self.desc_post: dict[str, dict[int, float]] = dict(desc_post)
 
         # Vocabulary for fuzzy and prefix look-ups.
-        self.vocab: set[str] = set(df)
+        self.vocab: frozenset[str] = frozenset(df)
         self.sorted_vocab: list[str] = sorted(self.vocab)
         by_len: dict[int, list[str]] = defaultdict(list)
         for k in self.sorted_vocab:
             by_len[len(k)].append(k)
         self.vocab_by_len: dict[int, list[str]] = dict(by_len)
-
-    def _add(self, kind: str, id_: str, titles: dict[str, str], units: list[NameUnit]) -> None:
-        self.docs.append(Doc(kind, id_, titles, units))
 
     def _idf(self, df: int) -> float:
         n = max(self.n_docs, 1)

@@ -39,17 +39,16 @@ def readings(query: str, pick_translit: Callable[[str, list[str]], str], is_word
         return out
     slip = looks_like_layout_slip(query, is_word)
     f = 1.0 if slip else 0.9
-    uk = tuple(tokenize(_retype(query, to_ukrainian)))
-    out.append(Reading("layout-uk", uk, f))
+    layout = [Reading("layout-uk", tuple(tokenize(_retype(query, to_ukrainian))), f)]
     ru = tuple(tokenize(_retype(query, to_russian)))
-    if ru != uk:
-        out.append(Reading("layout-ru", ru, f * 0.99))
+    if ru != layout[0].tokens:
+        layout.append(Reading("layout-ru", ru, f * 0.99))
     tr = tuple(
         pick_translit(t, transliterate_word_variants(t)) if t.isascii() and t.isalpha() else t for t in typed
     )
-    if tr != typed:
-        out.append(Reading("translit", tr, 0.97))
-    return out
+    translit = [Reading("translit", tr, 0.97)] if tr != typed else []
+    # Most likely first: the engine skips unlikely readings once one convinces.
+    return [*layout, *out, *translit] if slip else [*out, *translit, *layout]
 
 
 __all__ = ["Reading", "readings"]

@@ -1,0 +1,69 @@
+"""The console channel end to end: pipe a conversation into `run_bot.py console`."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_console(tmp_path: Path, lines: list[str], *args: str, kb_dir: str | None = None) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env["BOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}"
+    if kb_dir:
+        env["BOT_KB_DIR"] = kb_dir
+    proc = subprocess.run(
+        [sys.executable, "run_bot.py", "console", *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_console_main_menu_every_item_and_forget(tmp_path):
+    tests_kb = str(ROOT / "tests" / "data" / "kb")
+    script = ["1", "/menu", "2", "/menu", "3", "/menu", "4", "/menu", "5", "/menu", "6", "/forget", "1"]
+    out = run_console(tmp_path, script, "--user", "console-test", kb_dir=tests_kb)
+    assert out.startswith("Вітаю!")
+    assert "  [1] Знайти послугу 🔎" in out and "  [6] Допомога ❓" in out
+    for expected in ["Введіть своїми словами", "ще немає чек-листів", "Статус заяви", "Дякуємо, що хочете допомогти",
+                     "Оберіть мову бота", "Як користуватися ботом", "Усі дані про вас видалено"]:
+        assert expected in out, expected
+    assert "застаріло" not in out and "помилка" not in out
+
+
+def test_console_is_english_with_lang_and_handles_deep_link_start(tmp_path):
+    tests_kb = str(ROOT / "tests" / "data" / "kb")
+    out = run_console(tmp_path, ["99"], "--lang", "en", "--start", "svc_id-card", kb_dir=tests_kb)
+    assert "Hello!" in out and "Issuing the Ukrainian ID-card passport" in out
+    assert "there is no button [99]" in out
+
+
+def test_console_subsidy_search_card_checklist_tick_my_checklists(tmp_path):
+    """The citizen's core journey on the real knowledge base."""
+    out = run_console(tmp_path, ["субсидія"], "--user", "journey")
+    results = out.split("> субсидія", 1)[1]
+    first = re.search(r"\[(\d+)\] (.+)", results)
+    assert first and "субсиді" in first.group(2).lower(), results[:500]
+
+    out = run_console(tmp_path, ["субсидія", first.group(1)], "--user", "journey2")
+    card = out.split(f"> {first.group(1)}", 1)[1]
+    assert "Документи, які потрібно взяти" in card and "Адреса:" in card and "Телефон:" in card
+    start = re.search(r"\[(\d+)\] Почати мій чек-лист", card).group(1)
+
+    out = run_console(tmp_path, ["субсидія", first.group(1), start, "1", "/checklists"], "--user", "journey3")
+    checklist = out.split(f"> {start}", 1)[1]
+    total = int(re.search(r"Зібрано 0 з (\d+)", checklist).group(1))
+    assert f"Зібрано 1 з {total}" in out.split("> 1", 1)[1]
+    assert "  [1] ☑ " in out.split("> 1", 1)[1]
+    mine = out.split("> /checklists", 1)[1]
+    assert "Ваші чек-листи" in mine and f"Зібрано 1 з {total}" in mine

@@ -1,0 +1,109 @@
+"""Storage on both real databases: migrations, repositories, privacy deletion, per-user locking."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select, text
+
+from bot.app import create_core
+from storage import repo
+from storage.db import open_database
+from storage.models import Base, Checklist, SearchMiss
+from tests.chat import Chat
+from tests.conftest import make_settings
+
+
+async def test_migrations_create_exactly_the_models(db_url):
+    db = await open_database(db_url)
+    try:
+        async with db.engine.connect() as conn:
+            diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata))
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert diff == [], f"models and migrations disagree: {diff}"
+        assert {"users", "conversations", "checklists", "roles", "search_misses", "alembic_version"} <= tables
+        await db.migrate()  # applying again is a no-op
+    finally:
+        await db.dispose()
+
+
+async def test_users_are_unique_per_channel(db_url):
+    db = await open_database(db_url)
+    try:
+        async with db.sessions() as s, s.begin():
+            a, created_a = await repo.get_or_create_user(s, "telegram", "42")
+            b, created_b = await repo.get_or_create_user(s, "telegram", "42")
+            c, _ = await repo.get_or_create_user(s, "viber", "42")
+        assert created_a and not created_b and a.id == b.id != c.id
+    finally:
+        await db.dispose()
+
+
+async def test_forget_leaves_nothing_personal_in_any_table(db_url, test_kb):
+    core = await create_core(make_settings(db_url), kb=test_kb)
+    try:
+        chat = Chat(core, user="secret-person-7788", channel="telegram")
+        other = Chat(core, user="someone-else", channel="telegram")
+        await other.start()
+        await chat.start("svc_housing-subsidy")
+        await chat.press("Почати мій чек-лист")
+        await chat.press("☐ Заява")
+        await chat.send("щжхзщшгне")  # a search miss: kept, but anonymous
+        async with core.db.sessions() as s, s.begin():
+            me = await repo.find_user(s, "telegram", "secret-person-7788")
+            await repo.grant_role(s, me.id, "social_worker")
+            my_id = me.id
+        await chat.send("/forget")
+        await chat.press("Так, видалити")
+        assert "видалено" in chat.text
+
+        # Scan every table, every row, every column.
+        async with core.db.engine.connect() as conn:
+            for table in Base.metadata.sorted_tables:
+                rows = (await conn.execute(table.select())).mappings().all()
+                for row in rows:
+                    assert "secret-person-7788" not in repr(dict(row)), f"{table.name} still holds the person"
+                    if "user_id" in row:
+                        assert row["user_id"] != my_id, f"{table.name} still references the person"
+                    if table.name == "users":
+                        assert row["id"] != my_id
+        async with core.db.sessions() as s:
+            assert (await s.execute(select(SearchMiss.query))).scalars().all() == ["щжхзщшгне"]
+            assert await repo.find_user(s, "telegram", "someone-else") is not None  # others untouched
+            assert (await s.execute(select(Checklist))).first() is None
+
+        # Writing again starts from scratch, with the privacy notice.
+        replies = await chat.start()
+        assert len(replies) == 2 and "/forget" in replies[0].text
+    finally:
+        await core.db.dispose()
+
+
+async def test_two_processes_serialise_one_persons_events(db_url, test_kb):
+    """Two bot processes (two cores, two engines) on one database: no update is lost."""
+    core_a = await create_core(make_settings(db_url), kb=test_kb)
+    core_b = await create_core(make_settings(db_url), kb=test_kb, migrate=False)
+    try:
+        await Chat(core_a).start()
+        chats = [Chat(core_a), Chat(core_b)]
+        await asyncio.gather(*(chats[n % 2].send("/help") for n in range(40)))
+        async with core_a.db.sessions() as s:
+            user = await repo.find_user(s, "console", "u1")
+            conv = await repo.load_state(s, user.id, lock=False)
+        assert conv.state["screen"] == 41
+    finally:
+        await core_a.db.dispose()
+        await core_b.db.dispose()
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url):
+    db = await open_database(sqlite_url)
+    try:
+        async with db.engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 30000
+            assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    finally:
+        await db.dispose()

@@ -1,0 +1,236 @@
+"""Telegram end to end over real HTTP: aiogram polling a strict fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import aiohttp
+import pytest
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import SendMessage
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.app import create_core
+from bot.dialogs.events import Button, Reply
+from bot.handlers.telegram import WEBHOOK_PATH, TelegramChannel, keyboard, make_bot, webhook_app
+from storage import repo
+from storage.models import User
+from tests.conftest import make_settings
+from tests.fakes.telegram_api import FakeTelegram
+
+CHAT = 1001
+
+
+class Harness:
+    def __init__(self, tg: FakeTelegram, core, channel: TelegramChannel):
+        self.tg, self.core, self.channel = tg, core, channel
+
+    async def say(self, text: str, expect: int = 1):
+        before = len(self.tg.messages(CHAT))
+        await self.tg.user_sends(CHAT, text)
+        msgs = await self.tg.wait_messages(CHAT, before + expect)
+        return msgs[before:]
+
+    async def press(self, message, label: str, expect_new: int = 1):
+        before = len(self.tg.messages(CHAT))
+        edits_before = sum(m.edits for m in self.tg.messages(CHAT))
+        query = await self.tg.user_presses(message, label)
+        await self.tg.wait_until(
+            lambda: query not in self.tg.callbacks_open()
+            and (
+                sum(m.edits for m in self.tg.messages(CHAT)) > edits_before  # edited in place
+                if expect_new == 0
+                else len(self.tg.messages(CHAT)) >= before + expect_new
+            )
+        )
+        return self.tg.messages(CHAT)[before:]
+
+
+@pytest.fixture
+async def telegram(sqlite_url, test_kb):
+    async with FakeTelegram() as tg:
+        settings = make_settings(sqlite_url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url)
+        core = await create_core(settings, kb=test_kb)
+        bot = make_bot(settings)
+        channel = TelegramChannel(core, bot)
+        dp = channel.dispatcher()
+        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
+        try:
+            yield Harness(tg, core, channel)
+        finally:
+            await dp.stop_polling()
+            await asyncio.wait_for(polling, 10)
+            await bot.session.close()
+            await core.db.dispose()
+
+
+async def test_user_journey_start_menu_button_back_main_menu_stale_forget(telegram, caplog):
+    caplog.set_level(logging.DEBUG)
+    h, tg = telegram, telegram.tg
+    notice, menu = await h.say("/start", expect=2)
+    assert "Тестова громада" in notice.text and notice.reply_markup is None
+    assert menu.text.startswith("Головне меню")
+    assert [b["text"] for b in menu.buttons()][0] == "Знайти послугу 🔎"
+
+    (find,) = await h.press(menu, "Знайти послугу")
+    assert "Введіть своїми словами" in find.text
+    (topics,) = await h.press(find, "Послуги за темами")
+    (back,) = await h.press(topics, "Назад")
+    assert back.text == find.text
+    (home,) = await h.press(back, "Головне меню")
+    assert home.text.startswith("Головне меню")
+
+    (stale, menu2) = await h.press(topics, "Назад", expect_new=2)  # a button from an old message
+    assert "застаріло" in stale.text and menu2.text.startswith("Головне меню")
+
+    (confirm,) = await h.say("/forget")
+    (done,) = await h.press(confirm, "Так, видалити")
+    assert "видалено" in done.text
+    async with h.core.db.sessions() as s:
+        assert await repo.find_user(s, "telegram", str(CHAT)) is None
+
+    assert not tg.callbacks_open(), "every button press must be answered (or the spinner keeps turning)"
+    assert not [e for e in tg.errors if e[1] != 429], tg.errors
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "aiohttp.access")  # not the fake's log
+    assert tg.token.split(":")[1] not in ours
+
+
+async def test_search_card_and_checklist_ticks_edit_the_message_in_place(telegram):
+    h, tg = telegram, telegram.tg
+    await h.say("/start", expect=2)
+    (results,) = await h.say("субсидія")
+    (card,) = await h.press(results, "Призначення житлової субсидії")
+    assert "Документи, які потрібно взяти" in card.text
+    assert any(b.get("url") == "https://diia.gov.ua/" for b in card.buttons())
+    (checklist,) = await h.press(card, "Почати мій чек-лист")
+    assert "Зібрано 0 з 3" in checklist.text
+    assert await h.press(checklist, "☐ Заява", expect_new=0) == []
+    assert checklist.edits == 1 and "Зібрано 1 з 3" in checklist.text
+    assert "☑ Заява" in [b["text"] for b in checklist.buttons()][0]
+    for b in checklist.buttons():
+        assert len(b.get("callback_data", "").encode()) <= 64
+
+
+async def test_long_replies_are_split_within_the_limit_keyboard_on_the_last_part(telegram):
+    h, tg = telegram, telegram.tg
+    await h.say("/start", expect=2)
+    paragraph = "Документ " + "дуже " * 150 + "важливий.\n\n"
+    reply = Reply(paragraph * 12, [[Button("OK", "menu")]])
+    assert len(reply.text) > 2 * 4096
+    assert await h.channel.deliver(CHAT, [reply])
+    parts = tg.messages(CHAT)[-3:]
+    assert all(len(m.text) <= 4096 for m in parts)
+    assert [m.reply_markup is not None for m in parts] == [False, False, True]
+    assert "".join(m.text for m in parts).replace("\n", "") == reply.text.strip().replace("\n", "")
+
+
+async def test_rate_limit_429_is_waited_out_and_nothing_is_lost(sqlite_url, test_kb):
+    async with FakeTelegram(chat_rate=2.0, chat_burst=1.0) as tg:
+        settings = make_settings(sqlite_url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url)
+        core = await create_core(settings, kb=test_kb)
+        bot = make_bot(settings)
+        channel = TelegramChannel(core, bot)
+        tg._known_chats.add(CHAT)
+        try:
+            assert await channel.deliver(CHAT, [Reply(f"повідомлення {n}") for n in range(3)])
+        finally:
+            await bot.session.close()
+            await core.db.dispose()
+    assert [m.text for m in tg.messages(CHAT)] == [f"повідомлення {n}" for n in range(3)]
+    assert any(code == 429 for _, code, _ in tg.errors)
+
+
+async def test_blocked_user_is_marked_and_not_messaged_again(telegram):
+    h, tg = telegram, telegram.tg
+    await h.say("/start", expect=2)
+    tg.block(CHAT)
+    assert await h.channel.deliver(CHAT, [Reply("ще одне")]) is False
+    async with h.core.db.sessions() as s:
+        user = await repo.find_user(s, "telegram", str(CHAT))
+    assert user.blocked_at is not None
+    sent_before = len(tg.requests)
+    assert await h.channel.send_proactive(str(CHAT), [Reply("нагадування")]) is False
+    assert len(tg.requests) == sent_before  # not even tried
+    # Writing to the bot again unblocks.
+    await h.say("/menu")
+    async with h.core.db.sessions() as s:
+        assert (await repo.find_user(s, "telegram", str(CHAT))).blocked_at is None
+
+
+async def test_the_fake_is_strict_like_telegram(telegram):
+    """Guard the guard: the fake must reject what Telegram rejects, or the tests above prove little."""
+    h, tg = telegram, telegram.tg
+    await h.say("/start", expect=2)
+    bot = h.channel.bot
+    too_long = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="ї" * 33)]])
+    with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
+        await bot(SendMessage(chat_id=CHAT, text="x", reply_markup=too_long))
+    with pytest.raises(TelegramBadRequest, match="too long"):
+        await bot(SendMessage(chat_id=CHAT, text="я" * 4097))
+    with pytest.raises(TelegramBadRequest, match="empty"):
+        await bot(SendMessage(chat_id=CHAT, text=" "))
+    with pytest.raises(ValueError, match="64 bytes"):
+        keyboard(Reply("x", [[Button("x", "ї" * 33)]]))
+
+
+async def test_webhook_checks_the_secret_token(sqlite_url, test_kb):
+    async with FakeTelegram() as tg:
+        settings = make_settings(
+            sqlite_url,
+            TELEGRAM_BOT_TOKEN=tg.token,
+            TELEGRAM_API_BASE=tg.base_url,
+            TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1",
+            PUBLIC_URL="https://bot.example.gov.ua",
+        )
+        core = await create_core(settings, kb=test_kb)
+        bot = make_bot(settings)
+        app = webhook_app(core, settings, bot=bot)
+        runner = aiohttp.web.AppRunner(app)
+        await runner.setup()
+        site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+        tg._known_chats.add(CHAT)
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": CHAT, "type": "private"},
+                "from": {"id": CHAT, "is_bot": False, "first_name": "T", "language_code": "uk"},
+                "text": "/start",
+            },
+        }
+        try:
+            assert tg.webhook_url == "https://bot.example.gov.ua" + WEBHOOK_PATH
+            async with aiohttp.ClientSession() as http:
+                forged = await http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                assert forged.status == 401
+                missing = await http.post(url, data=json.dumps(update), headers={"Content-Type": "application/json"})
+                assert missing.status == 401
+                await asyncio.sleep(0.2)
+                assert tg.messages(CHAT) == []  # nothing processed
+                ok = await http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
+                assert ok.status == 200
+                await tg.wait_messages(CHAT, 2)
+                health = await http.get(f"http://127.0.0.1:{port}/healthz")
+                assert (await health.json()) == {"ok": True}
+        finally:
+            await runner.cleanup()
+            await core.db.dispose()
+    assert tg.messages(CHAT)[-1].text.startswith("Головне меню")
+
+
+async def test_users_are_kept_apart_per_chat(telegram):
+    h, tg = telegram, telegram.tg
+    await h.say("/start", expect=2)
+    await tg.user_sends(2002, "/start", lang="en")
+    await tg.wait_messages(2002, 2)
+    assert tg.messages(2002)[-1].text.startswith("Main menu")
+    async with h.core.db.sessions() as s:
+        from sqlalchemy import func, select
+
+        assert (await s.execute(select(func.count()).select_from(User))).scalar_one() == 2
