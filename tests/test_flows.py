@@ -159,8 +159,9 @@ async def test_deep_link_opens_a_service_card_and_unknown_links_are_friendly(cor
     assert chat.text.startswith("Головне меню")
     await chat.start("svc_no-such-service")
     assert "посилання застаріло" in chat.text.lower()
-    await chat.start("zz_whatever")
-    assert "посилання застаріло" in chat.text.lower()
+    for bad in ["zz_whatever", "svc_id-card" + "x" * 60, "svc_id card", "svc_субсидія"]:
+        await chat.start(bad)
+        assert "посилання застаріло" in chat.text.lower(), bad
 
 
 async def test_checklist_tick_progress_completion_and_my_checklists(core):

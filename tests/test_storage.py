@@ -107,3 +107,21 @@ async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url):
             assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
     finally:
         await db.dispose()
+
+
+def test_db_upgrade_command(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "run_bot.py", "db", "upgrade"], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "BOT_DATABASE_URL": url}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "up to date" in proc.stdout
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
+        assert conn.execute("select version_num from alembic_version").fetchone() == ("0001",)

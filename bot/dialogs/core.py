@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import re
 import weakref
 from typing import Any
 
@@ -26,6 +27,9 @@ from storage.db import Database, is_sqlite
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
+
+# Telegram's rule for /start payloads; Viber contexts are held to the same so one QR scheme serves both.
+DEEPLINK_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class BotCore:
@@ -111,7 +115,7 @@ class BotCore:
 
     async def _deeplink(self, ctx: Context, payload: str) -> None:
         prefix, _, rest = payload.partition("_")
-        handler = self.router.deeplinks.get(prefix)
+        handler = self.router.deeplinks.get(prefix) if DEEPLINK_RE.match(payload) else None
         if handler is None or not await handler(ctx, rest):
             await self.router.commands["stale_link"](ctx)
 

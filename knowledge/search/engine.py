@@ -26,6 +26,7 @@ from knowledge.search.analysis import query_word_keys, token_weight
 from knowledge.search.index import FIELD_WEIGHTS, SearchIndex
 from knowledge.search.morph import is_known
 from knowledge.search.normalize import fold
+from knowledge.search.stem import stems
 from knowledge.search.variants import readings
 
 # Score blend (all parts are 0..1).
@@ -38,6 +39,8 @@ GOOD_SCORE = 45.0
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless  # below this the top hit is not a confident answer
 
 LEXICON_SIM = 0.95
+STEM_SIM = 0.8
+MAX_STEM_KEYS = 8
 # Keys found in more descriptions than this do not add candidates by themselves
 # (they still count for candidates found otherwise): keeps a 10k KB fast.
 DESC_CANDIDATE_LIMIT = 600
@@ -98,8 +101,8 @@ class SearchEngine:
                         if sim >= 0.6 and found.get(cand, 0) < sim:
                             found[cand] = sim
         # Shared prefix: another part of speech or an unknown inflection. Only
-        # when the word itself is unknown (or English, which we stem lightly).
-        if n >= 5 and (key not in idx.vocab or key.isascii()):
+        # when the word itself is unknown.
+        if n >= 5 and key not in idx.vocab:
             for cand in idx.with_prefix(key[:5]):
                 if cand == key:
                     continue
@@ -112,7 +115,12 @@ class SearchEngine:
                     sim = 0.45 + 0.4 * cp / longest
                     if found.get(cand, 0) < sim:
                         found[cand] = sim
-        best = sorted(found.items(), key=lambda kv: -kv[1])[:8]
+        # Related words: a verb for its noun («зареєструвати» ~ «реєстрація»).
+        for st in stems(key):
+            for cand in idx.by_stem.get(st, ())[:MAX_STEM_KEYS]:
+                if found.get(cand, 0) < STEM_SIM:
+                    found[cand] = STEM_SIM
+        best = sorted(found.items(), key=lambda kv: -kv[1])[:10]
         return tuple(best)
 
     def _pick_translit(self, latin: str, variants: list[str]) -> str:

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from knowledge.search.analysis import text_groups
+from knowledge.search.stem import stems
 
 # How much a word in each field says about the document.
 FIELD_WEIGHTS = {
@@ -144,6 +145,12 @@ class SearchIndex:
         for k in self.sorted_vocab:
             by_len[len(k)].append(k)
         self.vocab_by_len: dict[int, list[str]] = dict(by_len)
+        # Derivational stems: «реестр» -> {реестрация, зарееструвати, ...}.
+        by_stem: dict[str, list[str]] = defaultdict(list)
+        for k in self.sorted_vocab:
+            for st in stems(k):
+                by_stem[st].append(k)
+        self.by_stem: dict[str, tuple[str, ...]] = {st: tuple(ks) for st, ks in by_stem.items()}
 
     def _idf(self, df: int) -> float:
         n = max(self.n_docs, 1)

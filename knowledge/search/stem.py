@@ -25,14 +25,16 @@ _SUFFIXES = sorted(
         уватися юватися ируватися уватись увати ювати ирувати ування ювання ірування
         итися атися ятися утися ітися итись атись ити ати яти іти ути нути оти
         ання яння ення іння ття иття уття ація яція иція ість ство цтво
-        ований ований ений аний ний ій ий ська ський ське ння
-        а я о е і и у ю ь
+        ований ений аний ний ій ий ння
+        а я о е і и у ю
         """.split()
-    },
+    }
+    - {""},
     key=len,
     reverse=True,
 )
-_PREFIXES = ("за", "з", "с", "по")
+_PREFIXES = ("за", "по", "з", "с")
+_VOWELS = set("аеиоуяюіїє")
 MIN_STEM = 4
 
 
@@ -49,19 +51,34 @@ def _strip_suffix(word: str) -> str:
     return word
 
 
+def _english_stems(key: str) -> tuple[str, ...]:
+    """English: the first six letters of a long word — «registration», «register»,
+    «registered» -> «regist»; «certificate», «certified» -> «certif»."""
+    if not key.isalpha() or len(key) < 6:
+        return ()
+    if key.endswith("ility"):  # «disability» ~ «disabled»
+        key = key[:-5] + "le"
+    return (key[:6],)
+
+
 @lru_cache(maxsize=200_000)
 def stems(key: str) -> tuple[str, ...]:
     """Stem of a folded lemma, plus the stem without a perfective prefix (if long enough).
 
     Short or non-Cyrillic keys give an empty tuple: their stems would collide.
     """
+    if key.isascii():
+        return _english_stems(key)
     if len(key) < MIN_STEM + 1 or not any("а" <= ch <= "я" for ch in key):
         return ()
     stem = _strip_suffix(key)
     out = [stem]
     for pre in _PREFIXES:
-        if stem.startswith(pre) and len(stem) - len(pre) >= MIN_STEM:
-            out.append(stem[len(pre):])
+        if stem.startswith(pre):
+            rest = stem[len(pre):]
+            # «с-плата», «з-робити», but not «с-убсидія», «з-аява».
+            if len(rest) >= MIN_STEM and (len(pre) > 1 or rest[0] not in _VOWELS):
+                out.append(rest)
             break
     return tuple(out)
 
