@@ -5,8 +5,10 @@ Secrets are `SecretStr` so that printing or logging the settings never shows the
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +34,25 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, validation_alias="PUBLIC_URL")
     serve_host: str = Field(default="127.0.0.1", validation_alias="BOT_SERVE_HOST")
     serve_port: int = Field(default=8080, validation_alias="BOT_SERVE_PORT")
+
+    # Keys the hashes of application secrets; set it in production (any long random string).
+    secret_key: SecretStr | None = Field(default=None, validation_alias="BOT_SECRET_KEY")
+    # What the citizen types to prove an application is theirs: the last 4 digits of the phone
+    # given at the CNAP ("phone4"), or a PIN printed on the receipt ("pin").
+    status_secret: Literal["phone4", "pin"] = Field(default="phone4", validation_alias="BOT_STATUS_SECRET")
+    # Outbound delivery (status notifications, reminders): how often the outbox is polled.
+    delivery_poll_seconds: float = Field(default=1.0, validation_alias="BOT_DELIVERY_POLL_SECONDS")
+
+    def secret_key_bytes(self) -> bytes:
+        """The configured key, or one generated once and kept in data/secret.key (single host)."""
+        if self.secret_key:
+            return self.secret_key.get_secret_value().encode()
+        path = PROJECT_DIR / "data" / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
 
 
 @lru_cache(maxsize=1)

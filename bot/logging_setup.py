@@ -6,7 +6,8 @@ import logging
 import re
 
 # Telegram tokens look like 123456789:AAH...; also hide any secrets we were given.
-_TOKEN_RE = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}\b")
+# (No \b before the digits: in ".../bot123:AAH.../sendMessage" they follow a letter.)
+_TOKEN_RE = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{20,}")
 
 
 class RedactingFilter(logging.Filter):

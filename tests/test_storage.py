@@ -124,4 +124,9 @@ def test_db_upgrade_command(tmp_path):
     import sqlite3
 
     with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
-        assert conn.execute("select version_num from alembic_version").fetchone() == ("0001",)
+        from alembic.script import ScriptDirectory
+
+        from storage.db import alembic_config
+
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert conn.execute("select version_num from alembic_version").fetchone() == (head,)

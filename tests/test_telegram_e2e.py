@@ -14,7 +14,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import create_core
 from bot.dialogs.events import Button, Reply
-from bot.handlers.telegram import WEBHOOK_PATH, TelegramChannel, keyboard, make_bot, webhook_app
+from bot.handlers.telegram import WEBHOOK_PATH, TelegramChannel, keyboard, make_bot
+from bot.web import build_web_app
 from storage import repo
 from storage.models import User
 from tests.conftest import make_settings
@@ -186,7 +187,7 @@ async def test_webhook_checks_the_secret_token(sqlite_url, test_kb):
         )
         core = await create_core(settings, kb=test_kb)
         bot = make_bot(settings)
-        app = webhook_app(core, settings, bot=bot)
+        app = build_web_app(core, settings, telegram_bot=bot)
         runner = aiohttp.web.AppRunner(app)
         await runner.setup()
         site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)

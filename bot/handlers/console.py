@@ -1,7 +1,8 @@
 """Console channel: chat with the bot in a terminal, or pipe a scripted conversation in.
 
 Each bot message is printed, then its buttons one per line as ``[N] label``.
-Type N to press a button, or any text. With a non-interactive stdin the
+Type N to press a button, or any text (a number that is not a button's, such
+as a PIN code, is sent as text). With a non-interactive stdin the
 conversation is read line by line and the program exits at the end of input.
 """
 
@@ -11,6 +12,7 @@ import asyncio
 import sys
 from typing import TextIO
 
+from bot.delivery.worker import DeliveryWorker, Outcome
 from bot.dialogs.core import BotCore
 from bot.dialogs.events import Button, Incoming, Reply
 
@@ -50,6 +52,16 @@ class ConsoleChannel:
         self.render(await self.core.handle(event))
 
     async def run(self, stdin: TextIO = sys.stdin, start_payload: str = "") -> None:
+        stop = asyncio.Event()
+        worker = DeliveryWorker(self.core.db, self.core.kb, [ConsoleSender(self)], poll=self.core.settings.delivery_poll_seconds)
+        delivery = asyncio.create_task(worker.run(stop))
+        try:
+            await self._converse(stdin, start_payload)
+        finally:
+            stop.set()
+            await delivery
+
+    async def _converse(self, stdin: TextIO, start_payload: str) -> None:
         await self.send(Incoming(CHANNEL, self.user_id, "start", payload=start_payload, lang_hint=self.lang))
         interactive = stdin.isatty()
         loop = asyncio.get_running_loop()
@@ -63,7 +75,19 @@ class ConsoleChannel:
                 continue
             if not interactive:
                 print(f"> {line.strip()}", file=self.out)  # echo so a transcript reads as a dialogue
-            if line.strip().isdigit() and self.buttons and not 1 <= int(line) <= len(self.buttons):
-                print(f"(there is no button [{line.strip()}]; type 1–{len(self.buttons)} or any text)\n", file=self.out)
-                continue
             await self.send(self.to_event(line))
+
+
+class ConsoleSender:
+    """Notifications (e.g. a changed application status) printed while the console runs."""
+
+    channel = CHANNEL
+
+    def __init__(self, console: ConsoleChannel):
+        self.console = console
+
+    async def send(self, external_id: str, replies: list[Reply]) -> Outcome:
+        if external_id != self.console.user_id:
+            return Outcome("retry", retry_after=60, error="that console user is not connected")
+        self.console.render(replies)
+        return Outcome("sent")

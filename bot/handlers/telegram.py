@@ -14,7 +14,13 @@ import logging
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendDocument, SendMessage, SendPhoto, TelegramMethod
 from aiogram.types import (
     BufferedInputFile,
@@ -26,6 +32,7 @@ from aiogram.types import (
 from aiohttp import web
 
 from bot.config import Settings
+from bot.delivery.worker import DeliveryWorker, Outcome
 from bot.dialogs.core import BotCore
 from bot.dialogs.events import Incoming, Reply
 from bot.dialogs.payloads import MAX_PAYLOAD_BYTES
@@ -169,18 +176,47 @@ class TelegramChannel:
         return None
 
 
+class TelegramSender:
+    """Outbox sender for Telegram (status notifications, reminders)."""
+
+    channel = CHANNEL
+
+    def __init__(self, telegram: TelegramChannel):
+        self.telegram = telegram
+
+    async def send(self, external_id: str, replies: list[Reply]) -> Outcome:
+        try:
+            ok = await self.telegram.deliver(int(external_id), replies)
+        except TelegramRetryAfter as exc:
+            return Outcome("retry", retry_after=float(exc.retry_after), error="429 Too Many Requests")
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            return Outcome("retry", error=type(exc).__name__)
+        except TelegramBadRequest as exc:
+            return Outcome("failed", error=exc.message)
+        return Outcome("sent") if ok else Outcome("blocked")
+
+
+def start_delivery(core: BotCore, telegram: TelegramChannel, stop: asyncio.Event) -> asyncio.Task:
+    worker = DeliveryWorker(core.db, core.kb, [TelegramSender(telegram)], poll=core.settings.delivery_poll_seconds)
+    return asyncio.create_task(worker.run(stop), name="delivery")
+
+
 async def run_polling(core: BotCore, settings: Settings) -> None:
     bot = make_bot(settings)
     channel = TelegramChannel(core, bot)
+    stop = asyncio.Event()
+    delivery = start_delivery(core, channel, stop)
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await channel.dispatcher().start_polling(bot, handle_signals=True, close_bot_session=True)
     finally:
+        stop.set()
+        await delivery
         await bot.session.close()
 
 
-def webhook_app(core: BotCore, settings: Settings, bot: Bot | None = None) -> web.Application:
-    """aiohttp app with the Telegram webhook (secret-token header checked) and /healthz."""
+def setup_telegram_webhook(app: web.Application, core: BotCore, settings: Settings, bot: Bot | None = None) -> TelegramChannel:
+    """Mount the Telegram webhook (secret-token header checked in constant time by aiogram)."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
     bot = bot or make_bot(settings)
@@ -189,28 +225,23 @@ def webhook_app(core: BotCore, settings: Settings, bot: Bot | None = None) -> we
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     if not secret:
         raise ValueError("TELEGRAM_WEBHOOK_SECRET must be set for webhook mode (1–256 of A-Z a-z 0-9 _ -)")
-    app = web.Application(client_max_size=1024 * 1024)
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=True).register(
         app, path=WEBHOOK_PATH
     )
     setup_application(app, dp, bot=bot)
-
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
-    app.router.add_get("/healthz", healthz)
-
     if settings.public_url:
 
         async def register_webhook(_app: web.Application) -> None:
             await bot.set_webhook(settings.public_url.rstrip("/") + WEBHOOK_PATH, secret_token=secret)
 
         app.on_startup.append(register_webhook)
-    return app
+    return channel
 
 
 async def run_webhook_server(core: BotCore, settings: Settings) -> None:
-    app = webhook_app(core, settings)
+    from bot.web import build_web_app
+
+    app = build_web_app(core, settings)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.serve_host, settings.serve_port)

@@ -24,26 +24,34 @@ from rapidfuzz.distance import OSA
 
 from knowledge.search.analysis import query_word_keys, token_weight
 from knowledge.search.index import FIELD_WEIGHTS, SearchIndex
+from knowledge.search.lexicon import split_compound
 from knowledge.search.morph import is_known
 from knowledge.search.normalize import fold
 from knowledge.search.stem import stems
+from knowledge.search.stopwords import drop_stop_phrases
 from knowledge.search.variants import readings
 
 # Score blend (all parts are 0..1).
 W_NAME = 0.55  # best single name (title/synonym) match
 W_UNION = 0.30  # weighted coverage over all fields
-W_PHRASE = 0.15  # phrase-level fuzzy similarity to the best name
+W_PHRASE = 0.12  # phrase-level fuzzy similarity (lemma keys) to the closest name
+W_RAW = 0.03  # the same on the text as typed: a tie-breaker between equal names
 PHRASE_CANDIDATES = 30  # candidates that get the (slower) phrase-level fuzzy match
 
-GOOD_SCORE = 45.0
-CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless  # below this the top hit is not a confident answer
+GOOD_SCORE = 42.0  # below this the top hit is not a confident answer
+CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
 
 LEXICON_SIM = 0.95
+DICTIONARY_WORD_FUZZY = 0.85
 STEM_SIM = 0.8
 MAX_STEM_KEYS = 8
 # Keys found in more descriptions than this do not add candidates by themselves
 # (they still count for candidates found otherwise): keeps a 10k KB fast.
 DESC_CANDIDATE_LIMIT = 600
+# Words carrying at most this share of the query weight do not add new names
+# as candidates once rarer words found some (see _score_reading).
+COMMON_WORDS_SHARE = 0.34
+MAX_KEYS_PER_WORD = 8
 DESC_MAX_WEIGHT = max(w for f, w in FIELD_WEIGHTS.items() if f not in ("title", "synonym"))
 
 
@@ -80,15 +88,24 @@ class SearchEngine:
 
     # ---- word matching -------------------------------------------------
 
-    def _match_key_uncached(self, key: str) -> tuple[tuple[str, float], ...]:
-        """Vocabulary keys that `key` may stand for, with similarity."""
+    def _match_key_uncached(self, key: str, dictionary_word: bool) -> tuple[tuple[str, float], ...]:
+        """Vocabulary keys that `key` may stand for, with similarity.
+
+        `dictionary_word`: the query word is a real word, so a near-miss in the
+        vocabulary is more likely a *different* word («виграти» is not
+        «вигнати») than a typo: allow one edit only, at a lower similarity.
+        """
         idx = self.index
         found: dict[str, float] = {}
         if key in idx.vocab:
             found[key] = 1.0
+        if key.isdigit():
+            return tuple(found.items())
         n = len(key)
         if key not in idx.vocab:
             d_max = _max_edits(n)
+            if dictionary_word:
+                d_max = min(d_max, 1)
             if d_max:
                 for length in range(n - d_max, n + d_max + 1):
                     bucket = idx.vocab_by_len.get(length)
@@ -98,7 +115,11 @@ class SearchEngine:
                         key, bucket, scorer=OSA.distance, score_cutoff=d_max, limit=6
                     ):
                         sim = 1.0 - 1.5 * dist / max(n, len(cand))
-                        if sim >= 0.6 and found.get(cand, 0) < sim:
+                        if sim < 0.6:
+                            continue
+                        if dictionary_word:
+                            sim *= DICTIONARY_WORD_FUZZY
+                        if found.get(cand, 0) < sim:
                             found[cand] = sim
         # Shared prefix: another part of speech or an unknown inflection. Only
         # when the word itself is unknown.
@@ -134,6 +155,10 @@ class SearchEngine:
                 return v
         return variants[0] if variants else latin
 
+    def _in_vocab(self, token: str) -> bool:
+        own, extra = query_word_keys(token)
+        return any(k in self.index.vocab for k in own + extra)
+
     def _words(self, tokens: tuple[str, ...]) -> list[_QWord]:
         idx = self.index
         # Join neighbours written apart that the KB has as one word («загран паспорт»).
@@ -150,23 +175,35 @@ class SearchEngine:
                     continue
             joined.append(toks[i])
             i += 1
-        words: list[_QWord] = []
+        # Stump compounds the KB does not know as one word: «медогляд» -> «медичний огляд».
+        split: list[str] = []
         for tok in joined:
+            parts = None
+            if len(tok) >= 6 and not tok.isascii() and not self._in_vocab(tok):
+                parts = split_compound(tok, self._in_vocab)
+            split.extend(parts or (tok,))
+        words: list[_QWord] = []
+        for tok in drop_stop_phrases(split):
             weight = token_weight(tok)
             if weight == 0.0:
                 continue
             if tok.isdigit():
                 weight = min(weight, 0.3)
             own, extra = query_word_keys(tok)
+            known = not tok.isascii() and is_known(tok)
             found: dict[str, float] = {}
             for k in own:
-                for cand, sim in self._match_cache(k):
+                for cand, sim in self._match_cache(k, known):
                     if found.get(cand, 0) < sim:
                         found[cand] = sim
             for k in extra:
                 if k in idx.vocab and found.get(k, 0) < LEXICON_SIM:
                     found[k] = LEXICON_SIM
             matches = sorted(found.items(), key=lambda kv: -kv[1])
+            if matches and matches[0][1] >= LEXICON_SIM:
+                # The word itself is known: distant look-alikes only add noise and time.
+                matches = [m for m in matches if m[1] >= STEM_SIM]
+            matches = matches[:MAX_KEYS_PER_WORD]
             if matches:
                 top = matches[0][1]
                 idf = min(idx.idf[k] for k, s in matches if s >= top - 1e-9)
@@ -188,28 +225,52 @@ class SearchEngine:
             return {}
         unit_q: dict[int, float] = defaultdict(float)  # unit -> covered query weight
         unit_p: dict[int, float] = defaultdict(float)  # unit -> covered unit idf
-        name_tok: list[dict[int, float]] = []  # per word: doc -> best name-field match
+        name_tok: list[dict[int, float]] = [{} for _ in words]  # per word: doc -> best name-field match
         cands: set[int] = set()
-        for w in words:
+        unit_doc, unit_weight = idx.unit_doc, idx.unit_weight
+        touched: set[int] = set()
+        remaining = wq
+        # Most telling words first. Once they have found names, words that carry
+        # little of the query's weight only update those names instead of
+        # walking their (long) postings: a name holding nothing but such common
+        # words could not rank anyway.
+        for t in sorted(range(len(words)), key=lambda i: -words[i].weight * words[i].idf):
+            w = words[t]
             c = w.weight * w.idf
-            best: dict[int, tuple[float, float]] = {}
-            for key, sim in w.matches:
-                for gid, pidf in idx.name_post.get(key, {}).items():
-                    old = best.get(gid)
-                    if old is None or old[0] < sim:
-                        best[gid] = (sim, pidf)
+            remaining -= c
+            posts = [(idx.name_post[k], sim) for k, sim in w.matches if k in idx.name_post]
+            for key, _ in w.matches:
                 post = idx.desc_post.get(key)
                 if post and len(post) <= DESC_CANDIDATE_LIMIT:
                     cands.update(post)
-            nt: dict[int, float] = {}
+            if not posts:
+                continue
+            size = sum(len(p) for p, _ in posts)
+            best: dict[int, tuple[float, float]] = {}
+            if touched and len(touched) < size and (c + remaining) / wq <= COMMON_WORDS_SHARE:
+                for gid in touched:
+                    for post, sim in posts:
+                        pidf = post.get(gid)
+                        if pidf is not None:
+                            best[gid] = (sim, pidf)
+                            break
+            else:
+                for post, sim in posts:  # matches come best first: the first sighting wins
+                    if not best:
+                        best = {gid: (sim, pidf) for gid, pidf in post.items()}
+                        continue
+                    for gid, pidf in post.items():
+                        if gid not in best:
+                            best[gid] = (sim, pidf)
+            nt = name_tok[t]
             for gid, (sim, pidf) in best.items():
                 unit_q[gid] += c * sim
                 unit_p[gid] += sim * pidf
-                unit = units[gid]
-                v = unit.weight * sim
-                if nt.get(unit.doc, 0.0) < v:
-                    nt[unit.doc] = v
-            name_tok.append(nt)
+                d = unit_doc[gid]
+                v = unit_weight[gid] * sim
+                if nt.get(d, 0.0) < v:
+                    nt[d] = v
+            touched.update(best)
 
         name_best: dict[int, float] = {}
         for gid, q in unit_q.items():
@@ -254,18 +315,15 @@ class SearchEngine:
                     scores[d] = score_doc(d)
         return scores
 
-    def _phrase(self, words: list[_QWord], d: int) -> float:
-        """Phrase-level fuzzy similarity of the query to the document's closest name."""
-        q = " ".join(w.text_key for w in words if w.weight >= 0.5) or " ".join(w.text_key for w in words)
-        best = 0.0
-        units = self.index.units
-        for gid in self.index.docs[d].units:
-            r = fuzz.token_sort_ratio(q, units[gid].text)
-            if r > best:
-                best = r
-        return best / 100.0
+    def _phrase(self, q: str, raw: str, d: int) -> float:
+        """Phrase-level fuzzy similarity of the query to the document's closest name (0..1)."""
+        doc = self.index.docs[d]
+        best = process.extractOne(q, doc.unit_texts, scorer=fuzz.token_sort_ratio)
+        best_raw = process.extractOne(raw, doc.unit_raws, scorer=fuzz.ratio)
+        return (W_PHRASE * (best[1] if best else 0.0) + W_RAW * (best_raw[1] if best_raw else 0.0)) / 100.0
 
-    def _rank(self, query: str) -> list[tuple[float, int]]:
+    def _rank(self, query: str, keep: int) -> list[tuple[float, int]]:
+        """(score 0..1, doc) best first; exact for the first `keep` places."""
         combined: dict[int, float] = {}
         best = 0.0
         for reading in readings(query, self._pick_translit, is_known):
@@ -278,9 +336,21 @@ class SearchEngine:
             scores = self._score_reading(words)
             if not scores:
                 continue
+            # A query of only weak words («оформити», a number) is not a confident match.
+            factor = reading.factor * min(1.0, sum(w.weight for w in words))
+            q = " ".join(w.text_key for w in words if w.weight >= 0.5) or " ".join(w.text_key for w in words)
+            raw = " ".join(reading.tokens)
             top = heapq.nlargest(PHRASE_CANDIDATES, scores.items(), key=lambda kv: kv[1])
+            kept: list[float] = []  # min-heap of the `keep` best totals of this reading
             for d, s in top:
-                total = (s + W_PHRASE * self._phrase(words, d)) * reading.factor
+                # The phrase part adds at most W_PHRASE + W_RAW: skip who cannot make the cut.
+                if len(kept) >= keep and (s + W_PHRASE + W_RAW) * factor < kept[0]:
+                    break
+                total = (s + self._phrase(q, raw, d)) * factor
+                if len(kept) < keep:
+                    heapq.heappush(kept, total)
+                elif total > kept[0]:
+                    heapq.heapreplace(kept, total)
                 if total > combined.get(d, 0.0):
                     combined[d] = total
                     if total > best:
@@ -293,7 +363,7 @@ class SearchEngine:
         if not query or not query.strip() or limit <= 0:
             return []
         out: list[SearchHit] = []
-        for s, d in self._rank(query)[:limit]:
+        for s, d in self._rank(query, keep=max(limit, 5))[:limit]:
             doc = self.index.docs[d]
             out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
         return out
@@ -303,4 +373,16 @@ class SearchEngine:
         return bool(hits) and hits[0].score >= GOOD_SCORE
 
 
-__all__ = ["SearchEngine", "SearchHit", "GOOD_SCORE"]
+def clear_query_caches() -> None:
+    """Forget cached word analyses (lemmas, keys, stems, dictionary look-ups).
+
+    For benchmarks that want to time a query as if its words were new; a
+    running bot never needs this.
+    """
+    from knowledge.search import analysis, morph, stem
+
+    for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, analysis.word_keys, analysis.query_word_keys, stem.stems):
+        fn.cache_clear()
+
+
+__all__ = ["SearchEngine", "SearchHit", "GOOD_SCORE", "clear_query_caches"]

@@ -18,9 +18,10 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from knowledge.search.analysis import text_groups
+from knowledge.search.normalize import normalize
 from knowledge.search.stem import stems
 
 # How much a word in each field says about the document.
@@ -45,6 +46,7 @@ class NameUnit:
     weight: float
     total_idf: float  # sum of the idf of its words
     text: str  # first key of each word, for the phrase-level fuzzy match
+    raw: str  # the name as written (normalised), a tie-breaker for near-equal names
 
 
 @dataclass(slots=True)
@@ -53,6 +55,8 @@ class Doc:
     id: str
     titles: dict[str, str]
     units: list[int]  # global NameUnit ids
+    unit_texts: list[str] = field(default_factory=list)  # NameUnit.text of each unit
+    unit_raws: list[str] = field(default_factory=list)  # NameUnit.raw of each unit
 
     @property
     def hit_id(self) -> str:
@@ -62,9 +66,16 @@ class Doc:
         return self.titles.get(lang) or self.titles["uk"]
 
 
-def _service_fields(svc, categories) -> tuple[list[tuple[float, Groups]], list[tuple[float, Groups]]]:
-    names = [(FIELD_WEIGHTS["title"], text_groups(svc.title.uk)), (FIELD_WEIGHTS["title"], text_groups(svc.title.en))]
-    names += [(FIELD_WEIGHTS["synonym"], text_groups(s)) for s in svc.synonyms.all()]
+def _names(title, synonyms) -> list[tuple[float, str]]:
+    return [
+        (FIELD_WEIGHTS["title"], title.uk),
+        (FIELD_WEIGHTS["title"], title.en),
+        *((FIELD_WEIGHTS["synonym"], s) for s in synonyms.all()),
+    ]
+
+
+def _service_fields(svc, categories) -> tuple[list[tuple[float, str]], list[tuple[float, Groups]]]:
+    names = _names(svc.title, svc.synonyms)
     desc = [
         (FIELD_WEIGHTS["summary"], text_groups(svc.summary.uk) + text_groups(svc.summary.en)),
         (FIELD_WEIGHTS["eligibility"], text_groups(svc.eligibility.uk) + text_groups(svc.eligibility.en)),
@@ -79,9 +90,8 @@ def _service_fields(svc, categories) -> tuple[list[tuple[float, Groups]], list[t
     return names, desc
 
 
-def _situation_fields(sit) -> tuple[list[tuple[float, Groups]], list[tuple[float, Groups]]]:
-    names = [(FIELD_WEIGHTS["title"], text_groups(sit.title.uk)), (FIELD_WEIGHTS["title"], text_groups(sit.title.en))]
-    names += [(FIELD_WEIGHTS["synonym"], text_groups(s)) for s in sit.synonyms.all()]
+def _situation_fields(sit) -> tuple[list[tuple[float, str]], list[tuple[float, Groups]]]:
+    names = _names(sit.title, sit.synonyms)
     desc = [(FIELD_WEIGHTS["summary"], text_groups(sit.summary.uk) + text_groups(sit.summary.en))]
     return names, desc
 
@@ -90,7 +100,7 @@ class SearchIndex:
     def __init__(self, kb) -> None:
         self.docs: list[Doc] = []
         self.units: list[NameUnit] = []
-        fields: list[tuple[list[tuple[float, Groups]], list[tuple[float, Groups]]]] = []
+        fields: list[tuple[list[tuple[float, str]], list[tuple[float, Groups]]]] = []
 
         categories = getattr(kb, "categories", {}) or {}
         for svc in kb.services.values():
@@ -104,7 +114,7 @@ class SearchIndex:
         self.n_docs = len(self.docs)
         df: dict[str, int] = defaultdict(int)
         for names, desc in fields:
-            keys = {k for _, groups in names for g in groups for k in g}
+            keys = {k for _, name in names for g in text_groups(name) for k in g}
             keys.update(k for _, groups in desc for g in groups for k in g)
             for k in keys:
                 df[k] += 1
@@ -118,13 +128,18 @@ class SearchIndex:
         idf = self.idf
         for d, (names, desc) in enumerate(fields):
             doc = self.docs[d]
-            for weight, groups in names:
+            for weight, name in names:
+                groups = text_groups(name)
                 if not groups:
                     continue
                 gid = len(self.units)
                 pos_idf = [idf[g[0]] for g in groups]
-                self.units.append(NameUnit(d, weight, sum(pos_idf) or 1.0, " ".join(g[0] for g in groups)))
+                text = " ".join(g[0] for g in groups)
+                raw = normalize(name)
+                self.units.append(NameUnit(d, weight, sum(pos_idf) or 1.0, text, raw))
                 doc.units.append(gid)
+                doc.unit_texts.append(text)
+                doc.unit_raws.append(raw)
                 for p, group in enumerate(groups):
                     for k in group:
                         post = name_post[k]
@@ -136,6 +151,8 @@ class SearchIndex:
                         if post.get(d, 0.0) < weight:
                             post[d] = weight
         self.name_post: dict[str, dict[int, float]] = dict(name_post)
+        self.unit_doc: list[int] = [u.doc for u in self.units]
+        self.unit_weight: list[float] = [u.weight for u in self.units]
         self.desc_post: dict[str, dict[int, float]] = dict(desc_post)
 
         # Vocabulary for fuzzy and prefix look-ups.

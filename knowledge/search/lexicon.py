@@ -1,5 +1,8 @@
 """A small Russian/surzhyk -> Ukrainian lexicon for words of public services.
 
+(It also maps a few everyday Ukrainian verbs to the ones official texts use:
+«поміняти» -> «замінити, обміняти», «загубити» -> «втратити».)
+
 Russian queries only match the KB where a synonym was written in Russian. This
 table bridges the everyday words that differ between the two languages
 («справка» -> «довідка», «пособие» -> «допомога»), so «справка о несудимости»
@@ -116,6 +119,9 @@ _PAIRS = """
 организация: організація
 объединение: об'єднання
 фирма: підприємство
+флп: фоп
+чп: фоп
+частный: приватний
 безработица: безробіття
 безработный: безробітний
 работа: робота
@@ -253,7 +259,61 @@ def _parse(text: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
-RU_TO_UK: dict[str, tuple[str, ...]] = _parse(_PAIRS)
+# Everyday Ukrainian (and surzhyk) verbs -> the words KB texts use for the same action.
+_UK_EVERYDAY = """
+поміняти: змінити, замінити, обміняти
+міняти: змінити, замінити, обміняти
+помінятися: змінити
+загубити: втратити
+посіяти: втратити
+прописатися: зареєструватися
+виписатися: знятися
+одержати: отримати
+получити: отримати
+"""
+
+RU_TO_UK: dict[str, tuple[str, ...]] = _parse(_PAIRS + _UK_EVERYDAY)
+
+
+# Stump compounds: «медогляд» = «медичний огляд», «соцтаксі» = «соціальне таксі».
+# Used only when the compound itself is not in the KB vocabulary.
+COMPOUND_PREFIXES: dict[str, str] = {
+    "мед": "медичний",
+    "соц": "соціальний",
+    "спорт": "спортивний",
+    "дит": "дитячий",
+    "мат": "матеріальний",
+    "держ": "державний",
+    "міськ": "міський",
+    "сіль": "сільський",
+    "рай": "районний",
+    "проф": "професійний",
+    "пед": "педагогічний",
+    "гум": "гуманітарний",
+    "тех": "технічний",
+    "фін": "фінансовий",
+    "юр": "юридичний",
+    "комун": "комунальний",
+    "пенс": "пенсійний",
+    "військ": "військовий",
+    "електро": "електричний",
+    "водо": "вода",
+    "тепло": "тепло",
+    "авто": "автомобіль",
+    "фото": "фотографія",
+    "гос": "государственный",
+    "гор": "городской",
+}
+
+
+def split_compound(token: str, is_word) -> tuple[str, str] | None:
+    """(expansion of the stump, rest) if `token` is a stump compound whose rest `is_word`."""
+    for pre in sorted(COMPOUND_PREFIXES, key=len, reverse=True):
+        if token.startswith(pre) and len(token) - len(pre) >= 3:
+            rest = token[len(pre):]
+            if is_word(rest):
+                return COMPOUND_PREFIXES[pre], rest
+    return None
 
 
 def ukrainian_equivalents(folded_lemma: str) -> tuple[str, ...]:
@@ -261,4 +321,4 @@ def ukrainian_equivalents(folded_lemma: str) -> tuple[str, ...]:
     return RU_TO_UK.get(folded_lemma, ())
 
 
-__all__ = ["RU_TO_UK", "ukrainian_equivalents"]
+__all__ = ["RU_TO_UK", "COMPOUND_PREFIXES", "split_compound", "ukrainian_equivalents"]

@@ -110,12 +110,8 @@ def lemmas(token: str) -> tuple[str, ...]:
             return tuple(_normal_forms(ru_analyzer(), token))
         return (token,)
     if is_known_uk(token):
-        forms = _normal_forms(uk_analyzer(), token)
-        if is_known_ru(token):  # «ребенка», «справку»: the Russian reading may add a form
-            for f in _normal_forms(ru_analyzer(), token)[:1]:
-                if f not in forms:
-                    forms.append(f)
-        return tuple(forms)
+        # Not the Russian reading too: Ukrainian «води» (of water) is not Russian «водить».
+        return tuple(_normal_forms(uk_analyzer(), token))
     if is_known_ru(token):
         return tuple(_normal_forms(ru_analyzer(), token))
     return (token,)

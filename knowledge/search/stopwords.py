@@ -50,13 +50,23 @@ _EN_STOP = """
 how where what which who whom when why i me my mine we us our you your he she it its they them their this that these those
 to a an the of for in on at by with from about into do does did done can could would should will shall may might must
 need needs needed want wants wanted like please is are am was were be been being have has had and or but if so
-there here some any just also very help hello hi thanks thank
+there here some any just also very help hello hi thanks thank ok okay yes no
+ок окей ага угу
+"""
+
+# Set phrases whose words mean something on their own but nothing together.
+_STOP_PHRASES = """
+як справи
+как дела
+як ся маєш
+що нового
 """
 
 _WEAK = """
 оформити оформлення оформляти оформить оформление отримати отримання одержати одержання получити получить получение
 зробити робити сделать делать дати давати дали дав дала дадуть дать дали дайте
-хотіти хотеть подати подання подавати подать подача взяти брати послуга послуги услуга
+хотіти хотеть дізнатися дізнатись узнати узнать дізнаватися подивитися посмотреть знайти найти
+подати подання подавати подать подача взяти брати послуга послуги услуга
 допомогти допоможіть помочь помогите заява заявление документ документи
 get getting apply applying application make service services do obtain obtaining issue issuing
 """
@@ -68,12 +78,32 @@ def _fold_set(text: str) -> frozenset[str]:
 
 STOP_WORDS: frozenset[str] = _fold_set(_UK_STOP) | _fold_set(_RU_STOP) | _fold_set(_EN_STOP)
 WEAK_WORDS: frozenset[str] = _fold_set(_WEAK)
+STOP_PHRASES: frozenset[tuple[str, ...]] = frozenset(
+    tuple(fold(w) for w in line.split()) for line in _STOP_PHRASES.strip().splitlines()
+)
+_MAX_PHRASE = max(len(p) for p in STOP_PHRASES)
 WEAK_WEIGHT = 0.25
 
 
 def is_stop_word(token: str) -> bool:
     """`token` as typed (lower case). Compared after `fold`."""
     return fold(token) in STOP_WORDS
+
+
+def drop_stop_phrases(tokens: list[str] | tuple[str, ...]) -> list[str]:
+    """Remove set phrases such as «як справи» from a token sequence."""
+    folded = [fold(t) for t in tokens]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(_MAX_PHRASE, 1, -1):
+            if tuple(folded[i : i + n]) in STOP_PHRASES:
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
 
 
 def word_weight(token: str, lemmas: tuple[str, ...] = ()) -> float:
@@ -85,4 +115,4 @@ def word_weight(token: str, lemmas: tuple[str, ...] = ()) -> float:
     return 1.0
 
 
-__all__ = ["STOP_WORDS", "WEAK_WORDS", "WEAK_WEIGHT", "is_stop_word", "word_weight"]
+__all__ = ["STOP_WORDS", "STOP_PHRASES", "WEAK_WORDS", "WEAK_WEIGHT", "is_stop_word", "drop_stop_phrases", "word_weight"]

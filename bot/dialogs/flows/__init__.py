@@ -6,9 +6,9 @@ from bot.dialogs.router import Router
 
 
 def build_router() -> Router:
-    from bot.dialogs.flows import checklists, menu, pending, services
+    from bot.dialogs.flows import checklists, menu, pending, services, status
 
     router = Router()
-    for module in (menu, services, checklists, pending):
+    for module in (menu, services, checklists, status, pending):
         router.include(module.router)
     return router

@@ -69,7 +69,7 @@ async def tick(ctx: Context, service_id: str, index: str) -> bool:
             [
                 _("All the documents you need are ready 🎉 Where to go next:"),
                 svc.where.body.get(ctx.lang),
-                *(office_block(ctx, o) for o in offices[:2]),
+                *(office_block(ctx.t, o) for o in offices[:2]),
             ]
         )
         ctx.say(text)

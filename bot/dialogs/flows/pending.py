@@ -1,7 +1,6 @@
 """Menu items whose full flows arrive with later work; each still gives a useful answer.
 
-Application status lookup, feedback surveys and the social-worker tools are
-separate issues. Until they land, the person is told plainly what to do instead
+Feedback surveys and the social-worker tools are separate issues. Until they land, the person is told plainly what to do instead
 (the CNAP's contacts), never left with a dead button.
 """
 
@@ -12,18 +11,6 @@ from bot.dialogs.flows.common import cnap_contacts
 from bot.dialogs.router import Router
 
 router = Router()
-
-
-@router.action("status", screen=True)
-async def status(ctx: Context) -> None:
-    _ = ctx._
-    ctx.say(
-        _("Checking an application's status in the bot is not connected in this community yet. "
-          "Please ask the CNAP, with the number from your receipt:")
-        + "\n\n"
-        + cnap_contacts(ctx),
-        [ctx.nav_row()],
-    )
 
 
 @router.action("feedback", screen=True)

@@ -95,7 +95,7 @@ async def results(ctx: Context, page: str = "0") -> bool:
     hits = ctx.search.search(query, lang=ctx.lang, limit=PAGE * 3)
     good = ctx.search.is_good(hits)
     shown = hits[page_no * PAGE : (page_no + 1) * PAGE]
-    rows = [[ctx.btn(short(_hit_label(ctx, h)), "svc" if h.kind == "service" else "sit", h.id)] for h in shown]
+    rows = [[ctx.btn(short(_hit_label(ctx, h)), "svc" if h.kind == "service" else "sit", _kb_id(h))] for h in shown]
     if len(hits) > (page_no + 1) * PAGE:
         rows.append([ctx.btn(_("More results…"), "more", str(page_no + 1))])
     if good:
@@ -130,10 +130,14 @@ async def more(ctx: Context, page: str) -> bool:
     return await ctx.show("results", page)
 
 
+def _kb_id(hit) -> str:
+    """The knowledge-base id of a hit (situations come as 'situation:<id>')."""
+    return hit.id.split(":", 1)[-1]
+
+
 def _hit_label(ctx: Context, hit) -> str:
     if hit.kind == "situation":
-        sit = ctx.kb.situations[hit.id]
-        return "🧭 " + sit.title.get(ctx.lang)
+        return "🧭 " + ctx.kb.situations[_kb_id(hit)].title.get(ctx.lang)
     return ctx.kb.services[hit.id].title.get(ctx.lang)
 
 
@@ -160,7 +164,7 @@ def service_card(ctx: Context, svc: Service) -> str:
     for office_id in svc.where.offices or [ctx.kb.main_office.id]:
         office = ctx.kb.offices.get(office_id)
         if office:
-            where += ["", office_block(ctx, office)]
+            where += ["", office_block(ctx.t, office)]
     parts.append("\n".join(where))
     if svc.online:
         parts.append(_("Online:") + "\n" + "\n".join(f"• {link.title.get(lang)}: {link.url}" for link in svc.online))

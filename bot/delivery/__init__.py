@@ -1,0 +1,1 @@
+"""Durable outbound delivery: every proactive message goes through the outbox table."""

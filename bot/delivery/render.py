@@ -1,0 +1,58 @@
+"""Turn an outbox row into the replies to send, in the recipient's language, at send time.
+
+Rendering late (not when the row is written) means a person who switched language
+or stopped following an application in the meantime gets what they now expect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialogs import payloads, statuses
+from bot.dialogs.events import Button, Reply
+from bot.dialogs.flows.common import office_block
+from bot.i18n import Translator
+from storage import applications as apps
+from storage.models import Application, ApplicationEvent, User
+
+
+async def render(session: AsyncSession, kb: Any, user: User, kind: str, payload: dict[str, Any]) -> list[Reply] | None:
+    """The replies for one outbox row, or None if there is nothing to say any more."""
+    t = Translator(user.lang or "uk")
+    if kind == "status_change":
+        return await _status_change(session, kb, user, t, payload)
+    if kind == "text":  # plain text, already in the recipient's language (tests, admin notices)
+        return [Reply(str(payload.get("text", "")))]
+    return None
+
+
+async def _status_change(session, kb, user: User, t: Translator, payload: dict[str, Any]) -> list[Reply] | None:
+    _ = t.gettext
+    app = await session.get(Application, int(payload.get("application_id", 0)))
+    event = await session.get(ApplicationEvent, int(payload.get("event_id", 0)))
+    if app is None or event is None:
+        return None
+    sub = await apps.subscription(session, user.id, app.id)
+    if sub is None or not sub.notify:
+        return None  # stopped following since the change was queued
+    lines = [
+        _("🔔 The status of your application № {number} has changed: {status}.").format(
+            number=app.number, status=_(statuses.LABELS[event.status])
+        ),
+        _(statuses.EXPLAIN[event.status]),
+    ]
+    if event.note:
+        lines.append(event.note)
+    if event.status == "refused":
+        lines.append(_(statuses.APPEAL))
+    text = "\n".join(lines)
+    if event.status in ("ready", "needs_documents") and kb is not None:
+        office = kb.offices.get(app.office_id or "") or kb.main_office
+        text += "\n\n" + office_block(t, office)
+    buttons = [
+        [Button(_("Open the application"), payloads.encode("app", (str(app.id),)))],
+        [Button(_("Main menu 🏠"), payloads.encode("menu"))],
+    ]
+    return [Reply(text, buttons)]
