@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base: str | None = Field(default=None, validation_alias="TELEGRAM_API_BASE")
     telegram_webhook_secret: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_bot_username: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_USERNAME")  # for t.me links
+    viber_bot_uri: str | None = Field(default=None, validation_alias="VIBER_BOT_URI")  # for viber://pa links
     public_url: str | None = Field(default=None, validation_alias="PUBLIC_URL")
     serve_host: str = Field(default="127.0.0.1", validation_alias="BOT_SERVE_HOST")
     serve_port: int = Field(default=8080, validation_alias="BOT_SERVE_PORT")

@@ -50,6 +50,21 @@ class Role(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class Invite(Base):
+    """A one-time invitation to a role, opened by a deep link (`/start inv_<token>`)."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(64), default="")  # an office id for office staff
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
 class Conversation(Base):
     """Per-user dialog state, in the database so restarts and extra processes lose nothing."""
 
@@ -183,5 +198,12 @@ class Outbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_until: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(300))
+    # Viber charges for messages sent outside a 24-hour session the person opened: "session" or "paid".
+    billing: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
+
+
+# Feature tables live in their own modules; importing them here puts them in Base.metadata
+# for Alembic and the tests. (At the end of the file: they import Base from this module.)
+from storage import models_feedback, models_reminders, models_viber  # noqa: E402,F401

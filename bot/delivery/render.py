@@ -6,6 +6,7 @@ or stopped following an application in the meantime gets what they now expect.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,16 +19,37 @@ from storage import applications as apps
 from storage.models import Application, ApplicationEvent, User
 
 
+Renderer = Callable[[AsyncSession, Any, User, Translator, dict[str, Any]], Awaitable[list[Reply] | None]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renderer(kind: str) -> Callable[[Renderer], Renderer]:
+    """Register how to render outbox rows of `kind` (feature modules register their own)."""
+
+    def deco(fn: Renderer) -> Renderer:
+        if kind in RENDERERS:
+            raise ValueError(f"renderer {kind!r} registered twice")
+        RENDERERS[kind] = fn
+        return fn
+
+    return deco
+
+
 async def render(session: AsyncSession, kb: Any, user: User, kind: str, payload: dict[str, Any]) -> list[Reply] | None:
     """The replies for one outbox row, or None if there is nothing to say any more."""
-    t = Translator(user.lang or "uk")
-    if kind == "status_change":
-        return await _status_change(session, kb, user, t, payload)
-    if kind == "text":  # plain text, already in the recipient's language (tests, admin notices)
-        return [Reply(str(payload.get("text", "")))]
-    return None
+    fn = RENDERERS.get(kind)
+    if fn is None:
+        return None
+    return await fn(session, kb, user, Translator(user.lang or "uk"), payload)
 
 
+@renderer("text")
+async def _text(session, kb, user: User, t: Translator, payload: dict[str, Any]) -> list[Reply] | None:
+    """Plain text, already in the recipient's language (operator notices, tests)."""
+    return [Reply(str(payload.get("text", "")))] if payload.get("text") else None
+
+
+@renderer("status_change")
 async def _status_change(session, kb, user: User, t: Translator, payload: dict[str, Any]) -> list[Reply] | None:
     _ = t.gettext
     app = await session.get(Application, int(payload.get("application_id", 0)))

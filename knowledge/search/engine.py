@@ -22,10 +22,10 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from knowledge.search.analysis import query_word_keys, token_weight
+from knowledge.search.analysis import query_word_keys, token_weight, word_keys
 from knowledge.search.index import FIELD_WEIGHTS, SearchIndex
 from knowledge.search.lexicon import split_compound
-from knowledge.search.morph import is_known
+from knowledge.search.morph import is_known, is_known_ru, is_known_uk
 from knowledge.search.normalize import fold
 from knowledge.search.stem import stems
 from knowledge.search.stopwords import drop_stop_phrases
@@ -52,6 +52,8 @@ DESC_CANDIDATE_LIMIT = 600
 # as candidates once rarer words found some (see _score_reading).
 COMMON_WORDS_SHARE = 0.34
 MAX_KEYS_PER_WORD = 8
+WORD_NAME_BUDGET = 2500  # names one query word may add (bounds time on a huge KB)
+TRANSLIT_ANALYSED = 4  # transliteration variants worth a morphological look-up
 DESC_MAX_WEIGHT = max(w for f, w in FIELD_WEIGHTS.items() if f not in ("title", "synonym"))
 
 
@@ -85,6 +87,9 @@ class SearchEngine:
     def __init__(self, kb) -> None:
         self.index = SearchIndex(kb)
         self._match_cache = lru_cache(maxsize=50_000)(self._match_key_uncached)
+        # Load both dictionaries now, not on the first user's query.
+        is_known_ru("тест")
+        is_known_uk("тест")
 
     # ---- word matching -------------------------------------------------
 
@@ -146,14 +151,21 @@ class SearchEngine:
 
     def _pick_translit(self, latin: str, variants: list[str]) -> str:
         """The transliteration the KB vocabulary or a dictionary recognises."""
-        for v in variants:
-            own, extra = query_word_keys(v)
-            if any(k in self.index.vocab for k in own + extra):
+        vocab = self.index.vocab
+        for v in variants:  # cheap first: the spelling itself occurs in the KB
+            if fold(v) in vocab:
                 return v
-        for v in variants:
+        for v in variants[:TRANSLIT_ANALYSED]:  # then its lemmas (morphology is slower)
+            own, extra = query_word_keys(v)
+            if any(k in vocab for k in own + extra):
+                return v
+        for v in variants[:TRANSLIT_ANALYSED]:
             if is_known(v):
                 return v
         return variants[0] if variants else latin
+
+    def _is_indexed_latin(self, token: str) -> bool:
+        return any(k in self.index.vocab for k in word_keys(token))
 
     def _in_vocab(self, token: str) -> bool:
         own, extra = query_word_keys(token)
@@ -239,13 +251,14 @@ class SearchEngine:
             c = w.weight * w.idf
             remaining -= c
             posts = [(idx.name_post[k], sim) for k, sim in w.matches if k in idx.name_post]
+            heads = [(idx.name_head[k], sim) for k, sim in w.matches if k in idx.name_head]
             for key, _ in w.matches:
                 post = idx.desc_post.get(key)
                 if post and len(post) <= DESC_CANDIDATE_LIMIT:
                     cands.update(post)
             if not posts:
                 continue
-            size = sum(len(p) for p, _ in posts)
+            size = sum(len(p) for p, _ in heads)
             best: dict[int, tuple[float, float]] = {}
             if touched and len(touched) < size and (c + remaining) / wq <= COMMON_WORDS_SHARE:
                 for gid in touched:
@@ -255,13 +268,15 @@ class SearchEngine:
                             best[gid] = (sim, pidf)
                             break
             else:
-                for post, sim in posts:  # matches come best first: the first sighting wins
+                for post, sim in heads:  # matches come best first: the first sighting wins
                     if not best:
                         best = {gid: (sim, pidf) for gid, pidf in post.items()}
                         continue
                     for gid, pidf in post.items():
                         if gid not in best:
                             best[gid] = (sim, pidf)
+                    if len(best) >= WORD_NAME_BUDGET:
+                        break
             nt = name_tok[t]
             for gid, (sim, pidf) in best.items():
                 unit_q[gid] += c * sim
@@ -326,7 +341,7 @@ class SearchEngine:
         """(score 0..1, doc) best first; exact for the first `keep` places."""
         combined: dict[int, float] = {}
         best = 0.0
-        for reading in readings(query, self._pick_translit, is_known):
+        for reading in readings(query, self._pick_translit, is_known, self._is_indexed_latin):
             # Less likely readings can only win if nothing convincing was found yet.
             if best >= CONVINCING * reading.factor and reading.how != "typed":
                 continue

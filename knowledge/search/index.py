@@ -37,6 +37,10 @@ FIELD_WEIGHTS = {
 
 Groups = tuple[tuple[str, ...], ...]
 
+# A query word walks at most this many names per key (the ones the key matters
+# most in). Real KBs stay far below it; it bounds the time on huge ones.
+NAME_HEAD = 1000
+
 
 @dataclass(slots=True)
 class NameUnit:
@@ -110,14 +114,29 @@ class SearchIndex:
             self.docs.append(Doc("situation", sit.id, {"uk": sit.title.uk, "en": sit.title.en}, []))
             fields.append(_situation_fields(sit))
 
-        # Document frequency over every field.
+        # Per document: its names as key groups, and each description key with
+        # its best field weight. Document frequency over every field.
         self.n_docs = len(self.docs)
         df: dict[str, int] = defaultdict(int)
+        doc_names: list[list[tuple[float, str, Groups]]] = []
+        doc_desc: list[dict[str, float]] = []
         for names, desc in fields:
-            keys = {k for _, name in names for g in text_groups(name) for k in g}
-            keys.update(k for _, groups in desc for g in groups for k in g)
+            named = [(weight, name, text_groups(name)) for weight, name in names]
+            best: dict[str, float] = {}
+            for weight, groups in desc:
+                for group in groups:
+                    for k in group:
+                        if best.get(k, 0.0) < weight:
+                            best[k] = weight
+            keys = set(best)
+            for _, _, groups in named:
+                for g in groups:
+                    keys.update(g)
             for k in keys:
                 df[k] += 1
+            doc_names.append(named)
+            doc_desc.append(best)
+        del fields
         self.idf: dict[str, float] = {k: self._idf(c) for k, c in df.items()}
         self.unseen_idf = self._idf(0)
 
@@ -126,16 +145,18 @@ class SearchIndex:
         name_post: dict[str, dict[int, float]] = defaultdict(dict)
         desc_post: dict[str, dict[int, float]] = defaultdict(dict)
         idf = self.idf
-        for d, (names, desc) in enumerate(fields):
+        raw_cache: dict[str, str] = {}
+        for d, (named, best) in enumerate(zip(doc_names, doc_desc)):
             doc = self.docs[d]
-            for weight, name in names:
-                groups = text_groups(name)
+            for weight, name, groups in named:
                 if not groups:
                     continue
                 gid = len(self.units)
                 pos_idf = [idf[g[0]] for g in groups]
                 text = " ".join(g[0] for g in groups)
-                raw = normalize(name)
+                raw = raw_cache.get(name)
+                if raw is None:
+                    raw = raw_cache[name] = normalize(name)
                 self.units.append(NameUnit(d, weight, sum(pos_idf) or 1.0, text, raw))
                 doc.units.append(gid)
                 doc.unit_texts.append(text)
@@ -144,13 +165,18 @@ class SearchIndex:
                     for k in group:
                         post = name_post[k]
                         post[gid] = post.get(gid, 0.0) + pos_idf[p]
-            for weight, groups in desc:
-                for group in groups:
-                    for k in group:
-                        post = desc_post[k]
-                        if post.get(d, 0.0) < weight:
-                            post[d] = weight
+            for k, weight in best.items():
+                desc_post[k][d] = weight
         self.name_post: dict[str, dict[int, float]] = dict(name_post)
+        # For a key found in very many names, the names it stands out in most
+        # (largest share of the name's weight) — what a query walks through.
+        self.name_head: dict[str, dict[int, float]] = {}
+        for k, post in self.name_post.items():
+            if len(post) > NAME_HEAD:
+                top = sorted(post.items(), key=lambda gp: -gp[1] / self.units[gp[0]].total_idf)[:NAME_HEAD]
+                self.name_head[k] = dict(top)
+            else:
+                self.name_head[k] = post
         self.unit_doc: list[int] = [u.doc for u in self.units]
         self.unit_weight: list[float] = [u.weight for u in self.units]
         self.desc_post: dict[str, dict[int, float]] = dict(desc_post)

@@ -31,24 +31,38 @@ def _retype(text: str, convert: Callable[[str], str]) -> str:
     return _SLIP_CHUNK.sub(lambda m: convert(m.group()), text.lower())
 
 
-def readings(query: str, pick_translit: Callable[[str, list[str]], str], is_word: Callable[[str], bool]) -> list[Reading]:
-    """All readings worth scoring. `pick_translit(latin, variants)` chooses a spelling."""
+def readings(
+    query: str,
+    pick_translit: Callable[[str, list[str]], str],
+    is_word: Callable[[str], bool],
+    is_indexed_latin: Callable[[str], bool] = lambda _: False,
+) -> list[Reading]:
+    """All readings worth scoring, most likely first.
+
+    `pick_translit(latin, variants)` chooses a Cyrillic spelling; `is_word`
+    tells a dictionary word; `is_indexed_latin(token)` tells a Latin word the
+    KB itself uses (English «subsidy», «CNAP»): such words stay as typed in the
+    transliterated reading, and a query made of them gets no layout readings.
+    """
     typed = tuple(tokenize(query))
     out = [Reading("typed", typed, 1.0)]
     if not any("a" <= ch <= "z" for ch in query.lower()):
         return out
     slip = looks_like_layout_slip(query, is_word)
-    f = 1.0 if slip else 0.9
-    layout = [Reading("layout-uk", tuple(tokenize(_retype(query, to_ukrainian))), f)]
-    ru = tuple(tokenize(_retype(query, to_russian)))
-    if ru != layout[0].tokens:
-        layout.append(Reading("layout-ru", ru, f * 0.99))
+    latin = [t for t in typed if t.isascii() and t.isalpha()]
+    known_latin = [t for t in latin if len(t) >= 4 and is_indexed_latin(t)]
+
     tr = tuple(
-        pick_translit(t, transliterate_word_variants(t)) if t.isascii() and t.isalpha() else t for t in typed
+        pick_translit(t, transliterate_word_variants(t)) if t in latin and t not in known_latin else t for t in typed
     )
     translit = [Reading("translit", tr, 0.97)] if tr != typed else []
-    # Most likely first: the engine skips unlikely readings once one convinces.
+
+    layout: list[Reading] = []
+    if slip or not latin or len(known_latin) * 2 < len(latin):
+        f = 1.0 if slip else 0.9
+        layout.append(Reading("layout-uk", tuple(tokenize(_retype(query, to_ukrainian))), f))
+        ru = tuple(tokenize(_retype(query, to_russian)))
+        if ru != layout[0].tokens:
+            layout.append(Reading("layout-ru", ru, f * 0.99))
+    # The engine skips unlikely readings once a likelier one convinces.
     return [*layout, *out, *translit] if slip else [*out, *translit, *layout]
-
-
-__all__ = ["Reading", "readings"]

@@ -1,8 +1,4 @@
-"""Menu items whose full flows arrive with later work; each still gives a useful answer.
-
-Feedback surveys and the social-worker tools are separate issues. Until they land, the person is told plainly what to do instead
-(the CNAP's contacts), never left with a dead button.
-"""
+"""Feedback surveys for CNAP offices (issue #5). Until they land, an honest answer."""
 
 from __future__ import annotations
 
@@ -23,14 +19,6 @@ async def feedback(ctx: Context) -> None:
         + cnap_contacts(ctx),
         [ctx.nav_row()],
     )
-
-
-@router.action("clients", screen=True)
-async def clients(ctx: Context) -> bool:
-    if "social_worker" not in ctx.roles:
-        return False
-    ctx.say(ctx._("Client reminders are not available yet in this version of the bot."), [ctx.nav_row()])
-    return True
 
 
 @router.action("fbresults", screen=True)

@@ -1,0 +1,32 @@
+"""`run_bot.py console`: chat with the bot in a terminal (also the default without a token)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+NAME = "console"
+HELP = "chat with the bot in this terminal"
+ORDER = 10
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--user", default="console-user", help="who you are (a separate conversation per id)")
+    parser.add_argument("--lang", choices=["uk", "en"], default=None, help="interface language for a new user")
+    parser.add_argument("--start", default="", metavar="PAYLOAD", help="start as if from a deep link")
+
+
+async def _main(args, settings) -> int:
+    from bot.app import create_core
+    from bot.handlers.console import ConsoleChannel
+
+    core = await create_core(settings)
+    try:
+        await ConsoleChannel(core, args.user, args.lang).run(sys.stdin, start_payload=args.start)
+    finally:
+        await core.db.dispose()
+    return 0
+
+
+def run(args, settings) -> int:
+    return asyncio.run(_main(args, settings))
