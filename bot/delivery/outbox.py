@@ -78,9 +78,14 @@ async def claim(db: Database, channels: list[str], limit: int = 50, lease: float
         return [Claimed(r.id, r.user_id, r.channel, r.kind, dict(r.payload or {}), r.attempts) for r in rows]
 
 
-async def settle(db: Database, row_id: int, state: str, *, error: str | None = None, retry_in: float | None = None) -> None:
+async def settle(
+    db: Database, row_id: int, state: str, *, error: str | None = None, retry_in: float | None = None,
+    billing: str | None = None,
+) -> None:
     """Record the outcome: sent, failed, cancelled; or back to pending after `retry_in` seconds."""
     values: dict[str, Any] = {"claimed_until": None, "last_error": (error or None) and error[:300]}
+    if billing:
+        values["billing"] = billing
     if retry_in is not None:
         values.update(state="pending", due_at=utcnow() + dt.timedelta(seconds=retry_in))
     else:
@@ -99,3 +104,16 @@ async def cancel_pending_for(session: AsyncSession, user_id: int, reason: str) -
         .values(state="cancelled", last_error=reason[:300], claimed_until=None)
     )
     return result.rowcount or 0
+
+
+async def monthly_counts(db: Database, channel: str) -> list[tuple[str, str, int]]:
+    """(YYYY-MM, billing, messages sent) for a channel: what Viber will invoice."""
+    async with db.sessions() as session:
+        rows = await session.execute(
+            select(Outbox.sent_at, Outbox.billing).where(Outbox.channel == channel, Outbox.state == "sent")
+        )
+        counts: dict[tuple[str, str], int] = {}
+        for sent_at, billing in rows.all():
+            key = (f"{sent_at:%Y-%m}", billing or "unknown")
+            counts[key] = counts.get(key, 0) + 1
+    return sorted((month, billing, n) for (month, billing), n in counts.items())

@@ -23,6 +23,7 @@ class Outcome:
     status: Literal["sent", "blocked", "retry", "failed"]
     retry_after: float = 0.0  # for "retry": what the platform asked for (429), else 0
     error: str = ""
+    billing: str | None = None  # Viber: "session" (free) or "paid" (outside a 24-hour session)
 
 
 class Sender(Protocol):
@@ -79,7 +80,7 @@ class DeliveryWorker:
             log.exception("sender for %s failed", row.channel)
             result = Outcome("retry", error=type(exc).__name__)
         if result.status == "sent":
-            await outbox.settle(self.db, row.id, "sent")
+            await outbox.settle(self.db, row.id, "sent", billing=result.billing)
         elif result.status == "blocked":
             await outbox.settle(self.db, row.id, "failed", error="blocked by the user")
             async with self.db.sessions() as session, session.begin():
