@@ -59,7 +59,7 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Apply migrations on an existing engine (on start and by `run_bot.py db upgrade`)."""
     cfg = alembic_config()
 

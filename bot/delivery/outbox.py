@@ -82,7 +82,16 @@ async def settle(
     db: Database, row_id: int, state: str, *, error: str | None = None, retry_in: float | None = None,
     billing: str | None = None,
 ) -> None:
-    """Record the outcome: sent, failed, cancelled; or back to pending after `retry_in` seconds."""
+    async with db.sessions() as session, session.begin():
+        await settle_in(session, row_id, state, error=error, retry_in=retry_in, billing=billing)
+
+
+async def settle_in(
+    session: AsyncSession, row_id: int, state: str, *, error: str | None = None, retry_in: float | None = None,
+    billing: str | None = None,
+) -> bool:
+    """Record the outcome: sent, failed, cancelled; or back to pending after `retry_in` seconds.
+    False if the row is no longer ours (re-claimed after our lease expired, or cancelled)."""
     values: dict[str, Any] = {"claimed_until": None, "last_error": (error or None) and error[:300]}
     if billing:
         values["billing"] = billing
@@ -92,9 +101,9 @@ async def settle(
         values["state"] = state
         if state == "sent":
             values["sent_at"] = utcnow()
-    async with db.sessions() as session, session.begin():
-        # Only the holder of the claim settles it (a row re-claimed after a lease expiry is not ours).
-        await session.execute(update(Outbox).where(Outbox.id == row_id, Outbox.state == "sending").values(**values))
+    # Only the holder of the claim settles it (a row re-claimed after a lease expiry is not ours).
+    result = await session.execute(update(Outbox).where(Outbox.id == row_id, Outbox.state == "sending").values(**values))
+    return bool(result.rowcount)
 
 
 async def cancel_pending_for(session: AsyncSession, user_id: int, reason: str) -> int:

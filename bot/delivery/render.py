@@ -7,7 +7,7 @@ or stopped following an application in the meantime gets what they now expect.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,9 @@ from bot.dialogs.flows.common import office_block
 from bot.i18n import Translator
 from storage import applications as apps
 from storage.models import Application, ApplicationEvent, User
+
+if TYPE_CHECKING:
+    from bot.delivery.worker import Outcome
 
 
 Renderer = Callable[[AsyncSession, Any, User, Translator, dict[str, Any]], Awaitable[list[Reply] | None]]
@@ -41,6 +44,23 @@ async def render(session: AsyncSession, kb: Any, user: User, kind: str, payload:
     if fn is None:
         return None
     return await fn(session, kb, user, Translator(user.lang or "uk"), payload)
+
+
+Hook = Callable[[AsyncSession, Any, "Outcome"], Awaitable[None]]
+HOOKS: dict[str, Hook] = {}
+
+
+def on_settled(kind: str) -> Callable[[Hook], Hook]:
+    """Register what to do, in the same transaction, once a `kind` row's outcome is known
+    (e.g. a reminder: mark it sent and plan the next one; or failed, and tell the worker)."""
+
+    def deco(fn: Hook) -> Hook:
+        if kind in HOOKS:
+            raise ValueError(f"hook {kind!r} registered twice")
+        HOOKS[kind] = fn
+        return fn
+
+    return deco
 
 
 @renderer("text")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from bot.delivery import outbox
-from bot.delivery.render import render
+from bot.delivery.render import HOOKS, render
 from bot.dialogs.events import Reply
 from storage import repo
 from storage.db import Database
@@ -79,15 +79,24 @@ class DeliveryWorker:
         except Exception as exc:  # a sender bug: retry later rather than lose the message
             log.exception("sender for %s failed", row.channel)
             result = Outcome("retry", error=type(exc).__name__)
-        if result.status == "sent":
-            await outbox.settle(self.db, row.id, "sent", billing=result.billing)
-        elif result.status == "blocked":
-            await outbox.settle(self.db, row.id, "failed", error="blocked by the user")
-            async with self.db.sessions() as session, session.begin():
+        await self._settle(row, result, external_id)
+
+    async def _settle(self, row: outbox.Claimed, result: Outcome, external_id: str) -> None:
+        retry = result.status == "retry" and row.attempts < self.max_attempts
+        if result.status == "retry" and not retry:
+            result = Outcome("failed", error=result.error or "gave up after retries")
+        async with self.db.sessions() as session, session.begin():
+            if retry:
+                await outbox.settle_in(session, row.id, "pending", error=result.error,
+                                       retry_in=max(result.retry_after, backoff(row.attempts)))
+                return
+            state = "sent" if result.status == "sent" else "failed"
+            error = "blocked by the user" if result.status == "blocked" else result.error
+            if not await outbox.settle_in(session, row.id, state, error=error, billing=result.billing):
+                return  # someone else holds it now
+            if result.status == "blocked":
                 await repo.mark_blocked(session, row.channel, external_id)
                 await outbox.cancel_pending_for(session, row.user_id, "recipient blocked the bot")
-        elif result.status == "retry" and row.attempts < self.max_attempts:
-            await outbox.settle(self.db, row.id, "pending", error=result.error,
-                                retry_in=max(result.retry_after, backoff(row.attempts)))
-        else:
-            await outbox.settle(self.db, row.id, "failed", error=result.error or "gave up after retries")
+            hook = HOOKS.get(row.kind)
+            if hook is not None:
+                await hook(session, row, result)

@@ -36,7 +36,7 @@ W_NAME = 0.55  # best single name (title/synonym) match
 W_UNION = 0.30  # weighted coverage over all fields
 W_PHRASE = 0.12  # phrase-level fuzzy similarity (lemma keys) to the closest name
 W_RAW = 0.03  # the same on the text as typed: a tie-breaker between equal names
-PHRASE_CANDIDATES = 30  # candidates that get the (slower) phrase-level fuzzy match
+PHRASE_CANDIDATES = 15  # candidates that get the (slower) phrase-level fuzzy match
 
 GOOD_SCORE = 42.0  # below this the top hit is not a confident answer
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
@@ -52,7 +52,7 @@ DESC_CANDIDATE_LIMIT = 600
 # as candidates once rarer words found some (see _score_reading).
 COMMON_WORDS_SHARE = 0.34
 MAX_KEYS_PER_WORD = 8
-WORD_NAME_BUDGET = 2500  # names one query word may add (bounds time on a huge KB)
+WORD_NAME_BUDGET = 1200  # names one query word may add (bounds time on a huge KB)
 TRANSLIT_ANALYSED = 4  # transliteration variants worth a morphological look-up
 DESC_MAX_WEIGHT = max(w for f, w in FIELD_WEIGHTS.items() if f not in ("title", "synonym"))
 
@@ -112,12 +112,10 @@ class SearchEngine:
             if dictionary_word:
                 d_max = min(d_max, 1)
             if d_max:
-                for length in range(n - d_max, n + d_max + 1):
-                    bucket = idx.vocab_by_len.get(length)
-                    if not bucket:
-                        continue
+                window = idx.vocab_window(n, d_max)
+                if window:
                     for cand, dist, _ in process.extract(
-                        key, bucket, scorer=OSA.distance, score_cutoff=d_max, limit=6
+                        key, window, scorer=OSA.distance, score_cutoff=d_max, limit=10
                     ):
                         sim = 1.0 - 1.5 * dist / max(n, len(cand))
                         if sim < 0.6:
@@ -231,7 +229,6 @@ class SearchEngine:
     def _score_reading(self, words: list[_QWord]) -> dict[int, float]:
         """Score of every candidate document for one reading of the query (0..1)."""
         idx = self.index
-        units = idx.units
         wq = sum(w.weight * w.idf for w in words)
         if wq <= 0:
             return {}
@@ -288,12 +285,16 @@ class SearchEngine:
             touched.update(best)
 
         name_best: dict[int, float] = {}
+        unit_total = idx.unit_total_idf
         for gid, q in unit_q.items():
-            unit = units[gid]
-            p_cov = min(unit_p[gid] / unit.total_idf, 1.0)
-            score = unit.weight * (q / wq) * (0.5 + 0.5 * p_cov)
-            if score > name_best.get(unit.doc, 0.0):
-                name_best[unit.doc] = score
+            p_cov = unit_p[gid] / unit_total[gid]
+            score = unit_weight[gid] * q * (1.0 + (p_cov if p_cov < 1.0 else 1.0))
+            d = unit_doc[gid]
+            if score > name_best.get(d, 0.0):
+                name_best[d] = score
+        half_wq = 0.5 / wq  # score = weight * q/wq * (0.5 + 0.5 * p_cov)
+        for d in name_best:
+            name_best[d] *= half_wq
 
         desc_lists = [[(idx.desc_post[k], sim) for k, sim in w.matches if k in idx.desc_post] for w in words]
         coefs = [w.weight * w.idf / wq for w in words]

@@ -39,7 +39,7 @@ Groups = tuple[tuple[str, ...], ...]
 
 # A query word walks at most this many names per key (the ones the key matters
 # most in). Real KBs stay far below it; it bounds the time on huge ones.
-NAME_HEAD = 1000
+NAME_HEAD = 500
 
 
 @dataclass(slots=True)
@@ -179,6 +179,7 @@ class SearchIndex:
                 self.name_head[k] = post
         self.unit_doc: list[int] = [u.doc for u in self.units]
         self.unit_weight: list[float] = [u.weight for u in self.units]
+        self.unit_total_idf: list[float] = [u.total_idf for u in self.units]
         self.desc_post: dict[str, dict[int, float]] = dict(desc_post)
 
         # Vocabulary for fuzzy and prefix look-ups.
@@ -188,6 +189,7 @@ class SearchIndex:
         for k in self.sorted_vocab:
             by_len[len(k)].append(k)
         self.vocab_by_len: dict[int, list[str]] = dict(by_len)
+        self._windows: dict[tuple[int, int], list[str]] = {}
         # Derivational stems: «реестр» -> {реестрация, зарееструвати, ...}.
         by_stem: dict[str, list[str]] = defaultdict(list)
         for k in self.sorted_vocab:
@@ -198,6 +200,15 @@ class SearchIndex:
     def _idf(self, df: int) -> float:
         n = max(self.n_docs, 1)
         return max(0.05, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
+    def vocab_window(self, length: int, radius: int) -> list[str]:
+        """Vocabulary keys whose length is within `radius` of `length` (cached)."""
+        key = (length, radius)
+        out = self._windows.get(key)
+        if out is None:
+            out = [k for n in range(length - radius, length + radius + 1) for k in self.vocab_by_len.get(n, ())]
+            self._windows[key] = out
+        return out
 
     def with_prefix(self, prefix: str) -> list[str]:
         """Vocabulary keys that start with `prefix`."""

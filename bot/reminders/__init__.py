@@ -1,0 +1,1 @@
+"""Social workers' reminders for their clients: consent, scheduling, delivery hooks."""
