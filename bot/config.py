@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_bot_username: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_USERNAME")  # for t.me links
     viber_bot_uri: str | None = Field(default=None, validation_alias="VIBER_BOT_URI")  # for viber://pa links
+    # Viber (bot/handlers/viber): the channel is on when VIBER_AUTH_TOKEN is set.
+    viber_auth_token: SecretStr | None = Field(default=None, validation_alias="VIBER_AUTH_TOKEN")
+    viber_api_base: str = Field(default="https://chatapi.viber.com/pa", validation_alias="VIBER_API_BASE")
+    viber_bot_name: str = Field(default="Громада", min_length=1, max_length=28, validation_alias="VIBER_BOT_NAME")
+    viber_bot_avatar: str | None = Field(default=None, validation_alias="VIBER_BOT_AVATAR")  # https URL, ≤ 100 KB
+    # Pictures sent on Viber must be fetched by Viber from PUBLIC_URL; they are kept here meanwhile.
+    viber_media_dir: Path | None = Field(default=None, validation_alias="VIBER_MEDIA_DIR")
     public_url: str | None = Field(default=None, validation_alias="PUBLIC_URL")
     serve_host: str = Field(default="127.0.0.1", validation_alias="BOT_SERVE_HOST")
     serve_port: int = Field(default=8080, validation_alias="BOT_SERVE_PORT")
@@ -44,6 +51,11 @@ class Settings(BaseSettings):
     status_secret: Literal["phone4", "pin"] = Field(default="phone4", validation_alias="BOT_STATUS_SECRET")
     # Outbound delivery (status notifications, reminders): how often the outbox is polled.
     delivery_poll_seconds: float = Field(default=1.0, validation_alias="BOT_DELIVERY_POLL_SECONDS")
+    # Telegram allows about 30 messages a second per bot: the whole fleet of processes stays under this.
+    telegram_rate: float = Field(default=29.0, validation_alias="BOT_TELEGRAM_RATE")
+    # Reminders: tell the worker if the client has not pressed "Got it" within this many hours.
+    reminder_confirm_hours: float = Field(default=24.0, validation_alias="BOT_REMINDER_CONFIRM_HOURS")
+    quiet_hours: str = Field(default="21:00-08:00", validation_alias="BOT_QUIET_HOURS")
 
     def secret_key_bytes(self) -> bytes:
         """The configured key, or one generated once and kept in data/secret.key (single host)."""

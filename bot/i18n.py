@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
@@ -69,7 +70,8 @@ class Translator:
         return format_date(value, format=fmt, locale=self.lang)
 
     def datetime(self, value: dt.datetime, fmt: str = "medium", tz: str | None = None) -> str:
-        return format_datetime(value, format=fmt, tzinfo=tz, locale=self.lang)
+        """A moment in the given time zone (the community's), in the reader's language."""
+        return format_datetime(value, format=fmt, tzinfo=ZoneInfo(tz) if tz else None, locale=self.lang)
 
     def time(self, value: dt.time | dt.datetime, fmt: str = "short") -> str:
         return format_time(value, format=fmt, locale=self.lang)

@@ -28,7 +28,7 @@ def build_web_app(core: BotCore, settings: Settings, *, telegram_bot=None) -> we
 
     async def delivery(_app: web.Application):
         stop = asyncio.Event()
-        worker = DeliveryWorker(core.db, core.kb, senders, poll=settings.delivery_poll_seconds)
+        worker = DeliveryWorker(core.db, core.kb, senders, poll=settings.delivery_poll_seconds, settings=settings)
         task = asyncio.create_task(worker.run(stop), name="delivery") if senders else None
         yield
         stop.set()

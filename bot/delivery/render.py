@@ -46,7 +46,7 @@ async def render(session: AsyncSession, kb: Any, user: User, kind: str, payload:
     return await fn(session, kb, user, Translator(user.lang or "uk"), payload)
 
 
-Hook = Callable[[AsyncSession, Any, "Outcome"], Awaitable[None]]
+Hook = Callable[[AsyncSession, Any, "Outcome", Any], Awaitable[None]]  # (session, row, outcome, settings)
 HOOKS: dict[str, Hook] = {}
 
 

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from bot.config import Settings, get_settings
 from bot.delivery import outbox
 from bot.delivery.render import HOOKS, render
 from bot.dialogs.events import Reply
@@ -40,7 +41,8 @@ def backoff(attempt: int) -> float:
 
 class DeliveryWorker:
     def __init__(self, db: Database, kb: Any, senders: list[Sender], *, batch: int = 50, lease: float = 60.0,
-                 max_attempts: int = 8, poll: float = 1.0):
+                 max_attempts: int = 8, poll: float = 1.0, settings: Settings | None = None):
+        self.settings = settings or get_settings()
         self.db = db
         self.kb = kb
         self.senders = {s.channel: s for s in senders}
@@ -99,4 +101,4 @@ class DeliveryWorker:
                 await outbox.cancel_pending_for(session, row.user_id, "recipient blocked the bot")
             hook = HOOKS.get(row.kind)
             if hook is not None:
-                await hook(session, row, result)
+                await hook(session, row, result, self.settings)

@@ -53,7 +53,8 @@ class ConsoleChannel:
 
     async def run(self, stdin: TextIO = sys.stdin, start_payload: str = "") -> None:
         stop = asyncio.Event()
-        worker = DeliveryWorker(self.core.db, self.core.kb, [ConsoleSender(self)], poll=self.core.settings.delivery_poll_seconds)
+        worker = DeliveryWorker(self.core.db, self.core.kb, [ConsoleSender(self)], poll=self.core.settings.delivery_poll_seconds,
+                                settings=self.core.settings)
         delivery = asyncio.create_task(worker.run(stop))
         try:
             await self._converse(stdin, start_payload)

@@ -197,7 +197,8 @@ class TelegramSender:
 
 
 def start_delivery(core: BotCore, telegram: TelegramChannel, stop: asyncio.Event) -> asyncio.Task:
-    worker = DeliveryWorker(core.db, core.kb, [TelegramSender(telegram)], poll=core.settings.delivery_poll_seconds)
+    worker = DeliveryWorker(core.db, core.kb, [TelegramSender(telegram)], poll=core.settings.delivery_poll_seconds,
+                            settings=core.settings)
     return asyncio.create_task(worker.run(stop), name="delivery")
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import outbox
-from bot.reminders.timing import apply_quiet_hours, next_planned
+from bot.reminders.timing import Policy, next_planned
 from storage.models import Outbox, User, utcnow
 from storage.models_reminders import ClientLink, Occurrence, Reminder, WorkerProfile
 
@@ -117,26 +116,27 @@ async def _tell_worker(session: AsyncSession, link: ClientLink, kind: str, extra
 
 async def create_reminder(
     session: AsyncSession, link: ClientLink, *, text: str, start_date: dt.date, local_time: str, repeat: str = "none",
-    days_before: int = 0, urgent: bool = False, tz: ZoneInfo, now: dt.datetime | None = None,
+    days_before: int = 0, urgent: bool = False, policy: Policy, now: dt.datetime | None = None,
 ) -> tuple[Reminder, Occurrence | None]:
     reminder = Reminder(link_id=link.id, text=text, start_date=start_date, local_time=local_time, repeat=repeat,
                         days_before=days_before, urgent=urgent)
     session.add(reminder)
     await session.flush()
-    occ = await schedule_next(session, reminder, tz, after=now or utcnow())
+    occ = await schedule_next(session, reminder, policy, after=now or utcnow())
     return reminder, occ
 
 
-async def schedule_next(session: AsyncSession, reminder: Reminder, tz: ZoneInfo, after: dt.datetime) -> Occurrence | None:
+async def schedule_next(session: AsyncSession, reminder: Reminder, policy: Policy, after: dt.datetime) -> Occurrence | None:
     """Plan the reminder's next occurrence after `after` and put it in the outbox."""
     link = await session.get(ClientLink, reminder.link_id)
     if link is None or link.state != "active" or not reminder.active:
         return None
     hh, mm = (int(x) for x in reminder.local_time.split(":"))
-    planned = next_planned(reminder.start_date, dt.time(hh, mm), reminder.repeat, reminder.days_before, tz, _aware(after))
+    planned = next_planned(reminder.start_date, dt.time(hh, mm), reminder.repeat, reminder.days_before, policy.tz,
+                           _aware(after))
     if planned is None:
         return None
-    return await _add_occurrence(session, reminder, link, planned, apply_quiet_hours(planned, tz, reminder.urgent), "regular")
+    return await _add_occurrence(session, reminder, link, planned, policy.due(planned, reminder.urgent), "regular")
 
 
 async def _add_occurrence(session, reminder: Reminder, link: ClientLink, planned: dt.datetime, due: dt.datetime,
@@ -161,13 +161,13 @@ async def cancel_reminder(session: AsyncSession, reminder: Reminder) -> int:
     return await _cancel_scheduled(session, reminder.link_id, "cancelled by the social worker", reminder.id)
 
 
-async def reschedule(session: AsyncSession, reminder: Reminder, *, start_date: dt.date, local_time: str, tz: ZoneInfo,
+async def reschedule(session: AsyncSession, reminder: Reminder, *, start_date: dt.date, local_time: str, policy: Policy,
                      now: dt.datetime | None = None) -> Occurrence | None:
     """Edit the date/time: the scheduled occurrence is cancelled and a new one planned."""
     await _cancel_scheduled(session, reminder.link_id, "rescheduled by the social worker", reminder.id)
     reminder.start_date, reminder.local_time = start_date, local_time
     await session.flush()
-    return await schedule_next(session, reminder, tz, after=now or utcnow())
+    return await schedule_next(session, reminder, policy, after=now or utcnow())
 
 
 async def upcoming(session: AsyncSession, link_id: int, limit: int = 10) -> list[tuple[Reminder, Occurrence]]:
@@ -198,8 +198,8 @@ async def confirm(session: AsyncSession, occ: Occurrence) -> None:
         await session.flush()
 
 
-async def snooze(session: AsyncSession, occ: Occurrence, reminder: Reminder, link: ClientLink, tz: ZoneInfo) -> Occurrence | None:
+async def snooze(session: AsyncSession, occ: Occurrence, reminder: Reminder, link: ClientLink, policy: Policy) -> Occurrence | None:
     """"Remind me in an hour": one more delivery, an hour from now (quiet hours still apply)."""
     base = utcnow().replace(second=0, microsecond=0)
     planned = base + SNOOZE
-    return await _add_occurrence(session, reminder, link, planned, apply_quiet_hours(planned, tz, reminder.urgent), "snooze")
+    return await _add_occurrence(session, reminder, link, planned, policy.due(planned, reminder.urgent), "snooze")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 QUIET_START = dt.time(21, 0)
@@ -88,3 +89,26 @@ def next_planned(start: dt.date, at: dt.time, repeat: str, days_before: int, tz:
         if n > 20000:  # ~55 years of daily reminders: a safety stop, not a real limit
             return None
     return None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The community's clock: time zone, quiet hours, and how long to wait for "Got it"."""
+
+    tz: ZoneInfo
+    quiet_start: dt.time = QUIET_START
+    quiet_end: dt.time = QUIET_END
+    confirm_within: dt.timedelta = dt.timedelta(hours=24)
+
+    @classmethod
+    def from_settings(cls, settings) -> Policy:
+        start, _, end = settings.quiet_hours.partition("-")
+        return cls(
+            tz=ZoneInfo(settings.timezone),
+            quiet_start=parse_hhmm(start) or QUIET_START,
+            quiet_end=parse_hhmm(end) or QUIET_END,
+            confirm_within=dt.timedelta(hours=settings.reminder_confirm_hours),
+        )
+
+    def due(self, planned: dt.datetime, urgent: bool) -> dt.datetime:
+        return apply_quiet_hours(planned, self.tz, urgent, self.quiet_start, self.quiet_end)

@@ -259,20 +259,34 @@ def _parse(text: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
-# Everyday Ukrainian (and surzhyk) verbs -> the words KB texts use for the same action.
+# Everyday Ukrainian (and surzhyk) words -> the words KB texts use for the same thing.
 _UK_EVERYDAY = """
-поміняти: змінити, замінити, обміняти
-міняти: змінити, замінити, обміняти
 помінятися: змінити
-загубити: втратити
 посіяти: втратити
 прописатися: зареєструватися
 виписатися: знятися
-одержати: отримати
 получити: отримати
 """
 
-RU_TO_UK: dict[str, tuple[str, ...]] = _parse(_PAIRS + _UK_EVERYDAY)
+# Groups of words that name the same action: each maps to all the others.
+_UK_GROUPS = """
+замінити, обміняти, поміняти, змінити, міняти, обмінювати, замінювати
+заміна, обмін, зміна
+загубити, втратити
+отримати, одержати, отримувати, одержувати
+"""
+
+
+def _groups(text: str) -> str:
+    lines = []
+    for line in text.strip().splitlines():
+        words = [w.strip() for w in line.split(",") if w.strip()]
+        for w in words:
+            lines.append(f"{w}: " + ", ".join(x for x in words if x != w))
+    return "\n".join(lines)
+
+
+RU_TO_UK: dict[str, tuple[str, ...]] = _parse(_PAIRS + _UK_EVERYDAY + _groups(_UK_GROUPS))
 
 
 # Stump compounds: «медогляд» = «медичний огляд», «соцтаксі» = «соціальне таксі».

@@ -8,7 +8,6 @@ Results are cached (LRU) — a chat sees the same words again and again.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import pymorphy3
@@ -122,6 +121,5 @@ def lemma(token: str) -> str:
     return lemmas(token)[0]
 
 
-_WORD = re.compile(r"\w+")
 
 __all__ = ["lemmas", "lemma", "english_stem", "is_known", "is_known_uk", "is_known_ru", "uk_analyzer", "ru_analyzer"]

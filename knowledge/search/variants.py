@@ -36,13 +36,16 @@ def readings(
     pick_translit: Callable[[str, list[str]], str],
     is_word: Callable[[str], bool],
     is_indexed_latin: Callable[[str], bool] = lambda _: False,
+    is_indexed_spelling: Callable[[str], bool] = lambda _: False,
 ) -> list[Reading]:
     """All readings worth scoring, most likely first.
 
     `pick_translit(latin, variants)` chooses a Cyrillic spelling; `is_word`
     tells a dictionary word; `is_indexed_latin(token)` tells a Latin word the
     KB itself uses (English «subsidy», «CNAP»): such words stay as typed in the
-    transliterated reading, and a query made of them gets no layout readings.
+    transliterated reading unless a transliteration is itself a KB spelling
+    (`is_indexed_spelling`, a cheap check without morphology), and a query
+    made of them gets no layout readings.
     """
     typed = tuple(tokenize(query))
     out = [Reading("typed", typed, 1.0)]
@@ -52,9 +55,15 @@ def readings(
     latin = [t for t in typed if t.isascii() and t.isalpha()]
     known_latin = [t for t in latin if len(t) >= 4 and is_indexed_latin(t)]
 
-    tr = tuple(
-        pick_translit(t, transliterate_word_variants(t)) if t in latin and t not in known_latin else t for t in typed
-    )
+    def translit(t: str) -> str:
+        if t not in latin:
+            return t
+        variants = transliterate_word_variants(t)
+        if t in known_latin and not any(is_indexed_spelling(v) for v in variants):
+            return t  # an English word of the KB («subsidy»), not Ukrainian in Latin letters
+        return pick_translit(t, variants)
+
+    tr = tuple(translit(t) for t in typed)
     translit = [Reading("translit", tr, 0.97)] if tr != typed else []
 
     layout: list[Reading] = []

@@ -6,9 +6,9 @@ from bot.dialogs.router import Router
 
 
 def build_router() -> Router:
-    from bot.dialogs.flows import checklists, feedback, menu, services, staff, status, workers
+    from bot.dialogs.flows import checklists, feedback, menu, reminders_client, services, staff, status, workers
 
     router = Router()
-    for module in (menu, services, checklists, status, feedback, workers, staff):
+    for module in (menu, services, checklists, status, feedback, workers, reminders_client, staff):
         router.include(module.router)
     return router

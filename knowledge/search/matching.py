@@ -1,0 +1,196 @@
+"""Query words -> vocabulary keys they may stand for, with a similarity 0..1.
+
+Exact keys first; then Russian/surzhyk equivalents (lexicon.py); a misspelt
+key is looked up fuzzily in the vocabulary (OSA edit distance, only among keys
+of similar length), an unknown one also by shared prefix, and every key by its
+derivational stem («зареєструвати» ~ «реєстрація»). Look-ups are cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from knowledge.search.analysis import query_word_keys, token_weight, word_keys
+from knowledge.search.index import SearchIndex
+from knowledge.search.lexicon import split_compound
+from knowledge.search.morph import is_known
+from knowledge.search.normalize import fold
+from knowledge.search.stem import stems
+from knowledge.search.stopwords import drop_stop_phrases
+
+LEXICON_SIM = 0.95  # a Russian word for its Ukrainian equivalent, «поміняти» for «обміняти»
+STEM_SIM = 0.8  # a related word with the same stem
+DICTIONARY_WORD_FUZZY = 0.85  # fuzzy matches of a real dictionary word count less
+MAX_STEM_KEYS = 8
+MAX_KEYS_PER_WORD = 8
+TRANSLIT_ANALYSED = 4  # transliteration variants worth a morphological look-up
+DIGIT_WEIGHT = 0.3  # a number («14 років») says little about the service
+
+
+@dataclass
+class QueryWord:
+    weight: float  # 1 meaningful, WEAK_WEIGHT generic verb
+    idf: float
+    matches: list[tuple[str, float]]  # (vocabulary key, similarity 0..1), best first
+    text_key: str  # the key used for the phrase-level match
+
+
+def _max_edits(n: int) -> int:
+    if n <= 3:
+        return 0
+    if n <= 5:
+        return 1
+    if n <= 10:
+        return 2
+    return 3
+
+
+class WordMatcher:
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+        self._match_cache = lru_cache(maxsize=50_000)(self._match_key_uncached)
+
+    def clear_cache(self) -> None:
+        self._match_cache.cache_clear()
+
+    def _match_key_uncached(self, key: str, dictionary_word: bool) -> tuple[tuple[str, float], ...]:
+        """Vocabulary keys that `key` may stand for, with similarity.
+
+        `dictionary_word`: the query word is a real word, so a near-miss in the
+        vocabulary is more likely a *different* word («виграти» is not
+        «вигнати») than a typo: allow one edit only, at a lower similarity.
+        """
+        idx = self.index
+        found: dict[str, float] = {}
+        if key in idx.vocab:
+            found[key] = 1.0
+        if key.isdigit():
+            return tuple(found.items())
+        n = len(key)
+        if key not in idx.vocab:
+            d_max = _max_edits(n)
+            if dictionary_word:
+                d_max = min(d_max, 1)
+            if d_max:
+                window = idx.vocab_window(n, d_max)
+                if window:
+                    for cand, dist, _ in process.extract(
+                        key, window, scorer=OSA.distance, score_cutoff=d_max, limit=10
+                    ):
+                        sim = 1.0 - 1.5 * dist / max(n, len(cand))
+                        if sim < 0.6:
+                            continue
+                        if dictionary_word:
+                            sim *= DICTIONARY_WORD_FUZZY
+                        if found.get(cand, 0) < sim:
+                            found[cand] = sim
+        # Shared prefix: another part of speech or an unknown inflection. Only
+        # when the word itself is unknown.
+        if n >= 5 and key not in idx.vocab:
+            for cand in idx.with_prefix(key[:5]):
+                if cand == key:
+                    continue
+                cp = 5
+                m = min(n, len(cand))
+                while cp < m and cand[cp] == key[cp]:
+                    cp += 1
+                longest = max(n, len(cand))
+                if cp >= 0.75 * m and cp >= 0.5 * longest:
+                    sim = 0.45 + 0.4 * cp / longest
+                    if found.get(cand, 0) < sim:
+                        found[cand] = sim
+        # Related words: a verb for its noun («зареєструвати» ~ «реєстрація»).
+        for st in stems(key):
+            for cand in idx.by_stem.get(st, ())[:MAX_STEM_KEYS]:
+                if found.get(cand, 0) < STEM_SIM:
+                    found[cand] = STEM_SIM
+        best = sorted(found.items(), key=lambda kv: -kv[1])[:10]
+        return tuple(best)
+
+    def pick_translit(self, latin: str, variants: list[str]) -> str:
+        """The transliteration the KB vocabulary or a dictionary recognises."""
+        vocab = self.index.vocab
+        for v in variants:  # cheap first: the spelling itself occurs in the KB
+            if fold(v) in vocab:
+                return v
+        for v in variants[:TRANSLIT_ANALYSED]:  # then its lemmas (morphology is slower)
+            own, extra = query_word_keys(v)
+            if any(k in vocab for k in own + extra):
+                return v
+        for v in variants[:TRANSLIT_ANALYSED]:
+            if is_known(v):
+                return v
+        return variants[0] if variants else latin
+
+    def is_indexed_spelling(self, token: str) -> bool:
+        return fold(token) in self.index.vocab
+
+    def is_indexed_latin(self, token: str) -> bool:
+        return any(k in self.index.vocab for k in word_keys(token))
+
+    def in_vocab(self, token: str) -> bool:
+        own, extra = query_word_keys(token)
+        return any(k in self.index.vocab for k in own + extra)
+
+    def words(self, tokens: tuple[str, ...]) -> list[QueryWord]:
+        """The meaningful words of one reading with their matches (stop words dropped)."""
+        idx = self.index
+        # Join neighbours written apart that the KB has as one word («загран паспорт»).
+        toks = list(tokens)
+        i = 0
+        joined: list[str] = []
+        while i < len(toks):
+            if i + 1 < len(toks):
+                pair = toks[i] + toks[i + 1]
+                own, _ = query_word_keys(pair)
+                if any(k in idx.vocab for k in own) and not any(k in idx.vocab for k in query_word_keys(toks[i])[0]):
+                    joined.append(pair)
+                    i += 2
+                    continue
+            joined.append(toks[i])
+            i += 1
+        # Stump compounds the KB does not know as one word: «медогляд» -> «медичний огляд».
+        split: list[str] = []
+        for tok in joined:
+            parts = None
+            if len(tok) >= 6 and not tok.isascii() and not self.in_vocab(tok):
+                parts = split_compound(tok, self.in_vocab)
+            split.extend(parts or (tok,))
+        words: list[QueryWord] = []
+        for tok in drop_stop_phrases(split):
+            weight = token_weight(tok)
+            if weight == 0.0:
+                continue
+            if tok.isdigit():
+                weight = min(weight, DIGIT_WEIGHT)
+            own, extra = query_word_keys(tok)
+            known = not tok.isascii() and is_known(tok)
+            found: dict[str, float] = {}
+            for k in own:
+                for cand, sim in self._match_cache(k, known):
+                    if found.get(cand, 0) < sim:
+                        found[cand] = sim
+            for k in extra:
+                if k in idx.vocab and found.get(k, 0) < LEXICON_SIM:
+                    found[k] = LEXICON_SIM
+            matches = sorted(found.items(), key=lambda kv: -kv[1])
+            if matches and matches[0][1] >= LEXICON_SIM:
+                # The word itself is known: distant look-alikes only add noise and time.
+                matches = [m for m in matches if m[1] >= STEM_SIM]
+            matches = matches[:MAX_KEYS_PER_WORD]
+            if matches:
+                top = matches[0][1]
+                idf = min(idx.idf[k] for k, s in matches if s >= top - 1e-9)
+                text_key = matches[0][0]
+            else:
+                idf = idx.unseen_idf * 0.5
+                text_key = fold(own[0]) if own else tok
+            words.append(QueryWord(weight, idf, matches, text_key))
+        return words
+
+
+__all__ = ["QueryWord", "WordMatcher", "LEXICON_SIM", "STEM_SIM"]

@@ -1,0 +1,297 @@
+"""Social-worker reminders: timing (quiet hours, DST, repetition), consent, delivery, confirmation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import create_core
+from bot.delivery.worker import DeliveryWorker, Outcome
+from bot.reminders import service
+from bot.reminders.timing import Policy, apply_quiet_hours, next_planned, planned_days, to_utc
+from storage import repo, roles
+from storage.models import Outbox
+from storage.models_reminders import ClientLink, Occurrence
+from tests.chat import Chat
+from tests.conftest import make_settings
+
+KYIV = ZoneInfo("Europe/Kyiv")
+UTC = dt.timezone.utc
+PAST = dt.datetime(2026, 1, 1, tzinfo=UTC)
+
+
+# --- timing -------------------------------------------------------------------------------------
+
+
+def test_quiet_hours_move_to_the_morning_unless_urgent():
+    evening = to_utc(dt.date(2026, 11, 23), dt.time(22, 30), KYIV)
+    assert apply_quiet_hours(evening, KYIV, urgent=False) == to_utc(dt.date(2026, 11, 24), dt.time(8, 0), KYIV)
+    early = to_utc(dt.date(2026, 11, 24), dt.time(6, 0), KYIV)
+    assert apply_quiet_hours(early, KYIV, urgent=False) == to_utc(dt.date(2026, 11, 24), dt.time(8, 0), KYIV)
+    assert apply_quiet_hours(evening, KYIV, urgent=True) == evening
+    noon = to_utc(dt.date(2026, 11, 24), dt.time(12, 0), KYIV)
+    assert apply_quiet_hours(noon, KYIV, urgent=False) == noon
+
+
+def test_daily_reminders_keep_local_time_across_daylight_saving():
+    # Kyiv moves clocks forward on the last Sunday of March 2027 (28th) and back on 31 October 2027.
+    at = dt.time(9, 0)
+    before = next_planned(dt.date(2027, 3, 27), at, "daily", 0, KYIV, PAST)
+    after = next_planned(dt.date(2027, 3, 27), at, "daily", 0, KYIV, before)
+    assert before.astimezone(KYIV).hour == after.astimezone(KYIV).hour == 9
+    assert (before.hour, after.hour) == (7, 6)  # UTC shifts by the hour the clocks moved
+    autumn = next_planned(dt.date(2027, 10, 31), at, "daily", 0, KYIV, PAST)
+    assert autumn.astimezone(KYIV).hour == 9 and autumn.hour == 7
+
+
+def test_times_in_the_dst_gap_and_overlap():
+    gap = to_utc(dt.date(2027, 3, 28), dt.time(3, 30), KYIV)  # 03:00–04:00 does not exist that night
+    assert gap.astimezone(KYIV).time() == dt.time(4, 30)
+    overlap = to_utc(dt.date(2027, 10, 31), dt.time(3, 30), KYIV)  # happens twice: take the first
+    assert overlap == dt.datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+
+def test_repetition_patterns():
+    days = planned_days(dt.date(2027, 1, 31), "monthly")
+    assert [next(days) for _ in range(4)] == [dt.date(2027, 1, 31), dt.date(2027, 2, 28), dt.date(2027, 3, 31), dt.date(2027, 4, 30)]
+    assert list(planned_days(dt.date(2027, 2, 10), "before", 3)) == [dt.date(2027, 2, 7), dt.date(2027, 2, 10)]
+    assert list(planned_days(dt.date(2027, 2, 10), "none")) == [dt.date(2027, 2, 10)]
+    weekly = planned_days(dt.date(2027, 2, 10), "weekly")
+    assert [next(weekly) for _ in range(2)] == [dt.date(2027, 2, 10), dt.date(2027, 2, 17)]
+    last = to_utc(dt.date(2027, 2, 10), dt.time(9, 0), KYIV)
+    assert next_planned(dt.date(2027, 2, 10), dt.time(9, 0), "none", 0, KYIV, last) is None  # once: over
+
+
+# --- the people -------------------------------------------------------------------------------
+
+
+class Sink:
+    channel = "console"
+
+    def __init__(self, outcome: Outcome = Outcome("sent")):
+        self.outcome = outcome
+        self.sent: list[tuple[str, str, list]] = []
+
+    async def send(self, external_id, replies):
+        if self.outcome.status == "sent":
+            for r in replies:
+                self.sent.append((external_id, r.text, [b for row in r.buttons for b in row]))
+        return self.outcome
+
+
+@pytest.fixture
+async def rcore(db_url, test_kb):
+    core = await create_core(make_settings(db_url, BOT_REMINDER_CONFIRM_HOURS="0"), kb=test_kb)
+    yield core
+    await core.db.dispose()
+
+
+async def linked_pair(core, worker_user="worker", client_user="client"):
+    """A social worker with a named profile and a client who agreed, through the real flows."""
+    async with core.db.sessions() as s, s.begin():
+        token = await roles.create_invite(s, "social_worker")
+    worker = Chat(core, user=worker_user)
+    await worker.start(f"inv_{token}")
+    await worker.press("Прийняти")
+    await worker.press("Мої клієнти")
+    assert "Як вас бачитимуть клієнти" in worker.text
+    await worker.send("Олена Петрівна, ЦНСП")
+    await worker.press("Додати клієнта")
+    await worker.send("Ганна К.")
+    invite = next(line for line in worker.text.splitlines() if "--start cl_" in line).split("--start ")[1]
+    client = Chat(core, user=client_user)
+    await client.start(invite)
+    assert "Олена Петрівна, ЦНСП" in client.text and "/stop" in client.text
+    await client.press("Так, погоджуюся")
+    assert "Дякуємо" in client.text
+    async with core.db.sessions() as s:
+        link = (await s.execute(select(ClientLink).where(ClientLink.alias == "Ганна К."))).scalar_one()
+    return worker, client, link
+
+
+async def due_reminder(core, link, text="Нагадування про прийом", repeat="none", **kw):
+    """A reminder whose first occurrence is already due."""
+    async with core.db.sessions() as s, s.begin():
+        link = await s.get(ClientLink, link.id)
+        now = dt.datetime.now(UTC)
+        local = (now - dt.timedelta(minutes=5)).astimezone(KYIV)
+        return await service.create_reminder(
+            s, link, text=text, start_date=local.date(), local_time=local.strftime("%H:%M"), repeat=repeat,
+            urgent=True, policy=Policy(KYIV), now=now - dt.timedelta(hours=1), **kw)
+
+
+async def test_no_consent_no_reminders(rcore):
+    async with rcore.db.sessions() as s, s.begin():
+        token = await roles.create_invite(s, "social_worker")
+    worker = Chat(rcore, user="w")
+    await worker.start(f"inv_{token}")
+    await worker.press("Прийняти")
+    await worker.press("Мої клієнти")
+    await worker.send("Олена")
+    await worker.press("Додати клієнта")
+    await worker.send("Іван")
+    invite = next(line for line in worker.text.splitlines() if "--start cl_" in line).split("--start ")[1]
+    client = Chat(rcore, user="c")
+    await client.start(invite)
+    await client.press("Ні, дякую")  # declines
+    await worker.press("Відкрити клієнта")
+    assert "згоди ще немає" in worker.text
+    assert "Нове нагадування" not in " ".join(worker.labels)
+    async with rcore.db.sessions() as s, s.begin():
+        link = (await s.execute(select(ClientLink))).scalar_one()
+        assert link.state == "invited" and link.client_id is None
+        # Even when called directly, the service plans nothing for a link without consent.
+        _reminder, occ = await service.create_reminder(s, link, text="x", start_date=dt.date.today(),
+                                                       local_time="23:59", policy=Policy(KYIV), now=PAST)
+        assert occ is None
+        assert (await s.execute(select(Outbox).where(Outbox.kind == "reminder"))).first() is None
+
+
+async def test_wizard_creates_a_reminder_in_local_time_and_quiet_hours_apply(rcore):
+    worker, client, link = await linked_pair(rcore)
+    await worker.send("/menu")
+    await worker.press("Мої клієнти")
+    await worker.press("Ганна К.")
+    await worker.press("Нове нагадування")
+    await worker.press("Принести документи")
+    await worker.press("Завтра")
+    await worker.send("22:15")
+    await worker.press("щотижня")
+    assert "тихі години" in worker.text and "08:00" in worker.text
+    await worker.press("Підтвердити")
+    assert "Збережено" in worker.text
+    async with rcore.db.sessions() as s:
+        occ = (await s.execute(select(Occurrence))).scalar_one()
+        row = (await s.execute(select(Outbox).where(Outbox.kind == "reminder"))).scalar_one()
+    tomorrow = dt.datetime.now(KYIV).date() + dt.timedelta(days=1)
+    due = occ.due_at.replace(tzinfo=UTC) if occ.due_at.tzinfo is None else occ.due_at
+    assert due.astimezone(KYIV) == dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time(8, 0), KYIV)
+    assert row.idempotency_key == f"rem:{occ.id}" and row.user_id == link.client_id
+    assert "🕒" in (await _client_screen(worker))
+
+
+async def _client_screen(worker: Chat) -> str:
+    await worker.send("/menu")
+    await worker.press("Мої клієнти")
+    await worker.press("Ганна К.")
+    return worker.text
+
+
+async def test_delivery_confirmation_and_what_the_worker_sees(rcore):
+    worker, client, link = await linked_pair(rcore)
+    await due_reminder(rcore, link)
+    sink = Sink()
+    delivery = DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings)
+    await delivery.run_once()
+    to_client = [m for m in sink.sent if m[0] == "client"]
+    assert len(to_client) == 1 and "Олена Петрівна, ЦНСП" in to_client[0][1] and "Нагадування про прийом" in to_client[0][1]
+    assert [b.label for b in to_client[0][2]] == ["Зрозуміло ✅", "Нагадати через годину ⏰", "Зупинити ці нагадування"]
+    assert "📨" in await _client_screen(worker)
+
+    await client.press_payload(to_client[0][2][0].payload)  # "Got it"
+    assert "Ваш соціальний працівник побачить" in client.text and client.last[0].edit
+    assert "✅" in await _client_screen(worker) and "підтверджено" in worker.text
+    await delivery.run_once()  # the "not confirmed" check is due (0 h) but the client confirmed: silence
+    assert not [m for m in sink.sent if "ще не підтверджено" in m[1]]
+
+
+async def test_unconfirmed_reminder_alerts_the_worker(rcore):
+    worker, client, link = await linked_pair(rcore)
+    await due_reminder(rcore, link)
+    sink = Sink()
+    delivery = DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings)
+    await delivery.run_once()
+    await delivery.run_once()
+    alerts = [m for m in sink.sent if m[0] == "worker" and "ще не підтверджено" in m[1]]
+    assert len(alerts) == 1 and "Ганна К." in alerts[0][1]
+
+
+async def test_snooze_and_daily_repetition(rcore):
+    worker, client, link = await linked_pair(rcore)
+    await due_reminder(rcore, link, repeat="daily")
+    sink = Sink()
+    delivery = DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings)
+    await delivery.run_once()
+    async with rcore.db.sessions() as s:
+        occs = list((await s.execute(select(Occurrence).order_by(Occurrence.id))).scalars())
+    assert [o.state for o in occs] == ["sent", "scheduled"]  # tomorrow's is planned once today's went out
+    assert (occs[1].planned_for - occs[0].planned_for) == dt.timedelta(days=1)
+    snooze = next(m for m in sink.sent if m[0] == "client")[2][1]
+    await client.press_payload(snooze.payload)
+    assert "нагадаю знову" in client.text
+    async with rcore.db.sessions() as s:
+        later = (await s.execute(select(Occurrence).where(Occurrence.kind == "snooze"))).scalar_one()
+    due = later.due_at if later.due_at.tzinfo else later.due_at.replace(tzinfo=UTC)
+    assert dt.timedelta(minutes=55) < due - dt.datetime.now(UTC) <= dt.timedelta(hours=1)
+    await client.press_payload(snooze.payload)  # pressed twice: still one extra reminder
+    async with rcore.db.sessions() as s:
+        assert len(list((await s.execute(select(Occurrence).where(Occurrence.kind == "snooze"))).scalars())) == 1
+
+
+async def test_client_stops_reminders_and_the_worker_is_told(rcore):
+    worker, client, link = await linked_pair(rcore)
+    async with rcore.db.sessions() as s, s.begin():
+        link = await s.get(ClientLink, link.id)
+        await service.create_reminder(s, link, text="Візит", start_date=dt.date.today() + dt.timedelta(days=3),
+                                      local_time="10:00", policy=Policy(KYIV))
+    await client.send("/stop")
+    await client.press("Так, зупинити")
+    assert "більше не отримуватимете" in client.text
+    sink = Sink()
+    await DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings).run_once()
+    assert any(m[0] == "worker" and "зупинено на прохання клієнта" in m[1] for m in sink.sent)
+    async with rcore.db.sessions() as s:
+        assert [o.state for o in (await s.execute(select(Occurrence))).scalars()] == ["cancelled"]
+        assert (await s.execute(select(Outbox.state).where(Outbox.kind == "reminder"))).scalar_one() == "cancelled"
+    await client.send("/stop")
+    assert "не отримуєте нагадувань" in client.text
+
+
+async def test_blocked_client_fails_cancels_and_tells_the_worker(rcore):
+    worker, client, link = await linked_pair(rcore)
+    await due_reminder(rcore, link)
+
+    class Blocking(Sink):
+        async def send(self, external_id, replies):
+            if external_id == "client":
+                return Outcome("blocked")
+            return await super().send(external_id, replies)
+
+    sink = Blocking()
+    delivery = DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings)
+    await delivery.run_once()
+    await delivery.run_once()
+    assert any("бота заблоковано" in m[1] for m in sink.sent if m[0] == "worker")
+    async with rcore.db.sessions() as s:
+        occ = (await s.execute(select(Occurrence))).scalar_one()
+        assert (occ.state, occ.reason) == ("failed", "blocked")
+        assert (await s.get(ClientLink, link.id)).state == "stopped"
+        assert (await repo.find_user(s, "console", "client")).blocked_at is not None
+    assert "⚠️" in await _client_screen(worker) and "не доставлено (blocked)" in worker.text
+
+
+async def test_workers_see_only_their_own_clients(rcore):
+    worker, client, link = await linked_pair(rcore)
+    async with rcore.db.sessions() as s, s.begin():
+        token = await roles.create_invite(s, "social_worker")
+    other = Chat(rcore, user="other-worker")
+    await other.start(f"inv_{token}")
+    await other.press("Прийняти")
+    await other.press_payload(f"wclient:{link.id}")
+    assert "застаріло" in other.text
+    await other.press_payload(f"rnew:{link.id}")
+    assert "застаріло" in other.text
+    citizen = Chat(rcore, user="citizen")
+    await citizen.press_payload(f"wclient:{link.id}")
+    assert "застаріло" in citizen.text
+
+
+async def test_forget_removes_the_link(rcore):
+    worker, client, link = await linked_pair(rcore)
+    await client.send("/forget")
+    await client.press("Так, видалити")
+    async with rcore.db.sessions() as s:
+        assert await s.get(ClientLink, link.id) is None

@@ -1,0 +1,72 @@
+"""The project's search targets, measured on the development set.
+
+bench/data/search_devset.yaml is a measuring instrument, not training data:
+its queries must not be copied into synonyms or tests (see bench/data/README.md).
+`bench/search_bench.py` prints the same figures per query kind, with the misses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge.loader import load_kb
+from knowledge.search import SearchEngine
+
+DEVSET = Path(__file__).resolve().parents[1] / "bench" / "data" / "search_devset.yaml"
+TOP1_TARGET = 0.92
+TOP3_TARGET = 0.98
+
+
+@pytest.fixture(scope="module")
+def results():
+    if not DEVSET.exists():
+        pytest.skip("the dev set has not been written yet")
+    items = [q for q in (yaml.safe_load(DEVSET.read_text(encoding="utf-8")) or {}).get("queries", []) if q.get("expected")]
+    if not items:
+        pytest.skip("the dev set is empty")
+    engine = SearchEngine(load_kb(strict=False))
+    rows = []
+    for it in items:
+        lang = "en" if it.get("kind") == "english" else "uk"
+        got = [h.id for h in engine.search(it["q"], lang=lang, limit=3)]
+        expected = set(it["expected"])
+        rows.append((it.get("kind", "?"), it["q"], sorted(expected), got, bool(got) and got[0] in expected,
+                     any(g in expected for g in got[:3])))
+    return rows
+
+
+def _report(rows) -> str:
+    per_kind: dict[str, list] = defaultdict(list)
+    for r in rows:
+        per_kind[r[0]].append(r)
+    lines = [f"{k:<11} n={len(v):>3} top1={sum(r[4] for r in v) / len(v):.3f} top3={sum(r[5] for r in v) / len(v):.3f}"
+             for k, v in sorted(per_kind.items())]
+    lines += [f"  miss [{r[0]}] {r[1]!r}: expected {r[2]}, got {r[3]}" for r in rows if not r[4]]
+    return "\n".join(lines)
+
+
+def test_devset_is_substantial(results):
+    assert len(results) >= 240
+
+
+def test_top1_accuracy(results):
+    top1 = sum(r[4] for r in results) / len(results)
+    assert top1 >= TOP1_TARGET, f"top-1 {top1:.3f} < {TOP1_TARGET}\n{_report(results)}"
+
+
+def test_top3_accuracy(results):
+    top3 = sum(r[5] for r in results) / len(results)
+    assert top3 >= TOP3_TARGET, f"top-3 {top3:.3f} < {TOP3_TARGET}\n{_report(results)}"
+
+
+def test_every_kind_is_served(results):
+    """No kind of query may be left behind even when the overall figure is fine."""
+    per_kind: dict[str, list[bool]] = defaultdict(list)
+    for r in results:
+        per_kind[r[0]].append(r[5])
+    weak = {k: sum(v) / len(v) for k, v in per_kind.items() if sum(v) / len(v) < 0.85}
+    assert not weak, f"kinds with top-3 below 0.85: {weak}\n{_report(results)}"
