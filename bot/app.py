@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from pathlib import Path
@@ -19,6 +20,10 @@ def build_search(kb: KnowledgeBase):
 
     started = time.perf_counter()
     engine = SearchEngine(kb)
+    # The index is built once and lives as long as the process: take it out of the garbage
+    # collector's sight, or a full collection pauses a search for ~30 ms now and then.
+    gc.collect()
+    gc.freeze()
     log.info("search index built in %.0f ms for %d services", (time.perf_counter() - started) * 1000, len(kb.services))
     return engine
 

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     status_secret: Literal["phone4", "pin"] = Field(default="phone4", validation_alias="BOT_STATUS_SECRET")
     # Outbound delivery (status notifications, reminders): how often the outbox is polled.
     delivery_poll_seconds: float = Field(default=1.0, validation_alias="BOT_DELIVERY_POLL_SECONDS")
+    delivery_lease_seconds: float = Field(default=60.0, validation_alias="BOT_DELIVERY_LEASE_SECONDS")
     # Telegram allows about 30 messages a second per bot: the whole fleet of processes stays under this.
     telegram_rate: float = Field(default=29.0, validation_alias="BOT_TELEGRAM_RATE")
     # Reminders: tell the worker if the client has not pressed "Got it" within this many hours.

@@ -25,6 +25,10 @@ def build_web_app(core: BotCore, settings: Settings, *, telegram_bot=None) -> we
         from bot.handlers.telegram import TelegramSender, setup_telegram_webhook
 
         senders.append(TelegramSender(setup_telegram_webhook(app, core, settings, telegram_bot)))
+    if settings.viber_auth_token:
+        from bot.handlers.viber import ViberSender, setup_viber_webhook
+
+        senders.append(ViberSender(setup_viber_webhook(app, core, settings)))
 
     async def delivery(_app: web.Application):
         stop = asyncio.Event()

@@ -204,6 +204,15 @@ class Outbox(Base):
     sent_at: Mapped[dt.datetime | None]
 
 
+class DeliveryPace(Base):
+    """The next free sending slot per channel, shared by every delivery process (rate limits)."""
+
+    __tablename__ = "delivery_pace"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_at: Mapped[float] = mapped_column(default=0.0)  # Unix time
+
+
 # Feature tables live in their own modules; importing them here puts them in Base.metadata
 # for Alembic and the tests. (At the end of the file: they import Base from this module.)
 from storage import models_feedback, models_reminders, models_viber  # noqa: E402,F401

@@ -295,3 +295,33 @@ async def test_forget_removes_the_link(rcore):
     await client.press("Так, видалити")
     async with rcore.db.sessions() as s:
         assert await s.get(ClientLink, link.id) is None
+
+
+async def test_import_from_a_spreadsheet_with_bad_rows(rcore, tmp_path):
+    worker, client, link = await linked_pair(rcore)
+    from bot.reminders.importer import import_reminders
+
+    path = tmp_path / "reminders.csv"
+    path.write_text(
+        "Клієнт;Текст;Коли;Повтор;Терміново\n"
+        "Ганна К.;Прийом у ЦНАП;01.12.2099 10:00;;\n"
+        "ганна к.;Довідка про доходи;2099-12-05 09:30;before:3;так\n"
+        "Петро;Візит;2099-12-01 10:00;;\n"
+        "Ганна К.;;2099-12-01 10:00;;\n"
+        "Ганна К.;Візит;завтра;;\n"
+        "Ганна К.;Візит;2099-12-01 10:00;щороку;\n"
+        "Ганна К.;Візит;01.01.2001 10:00;;\n",
+        encoding="utf-8",
+    )
+    async with rcore.db.sessions() as s:
+        worker_id = (await repo.find_user(s, "console", "worker")).id
+    summary = await import_reminders(rcore.db, path, worker_id, Policy(KYIV))
+    assert summary.imported == 2
+    reasons = dict(summary.rejected)
+    assert set(reasons) == {4, 5, 6, 7, 8}
+    assert "no client named 'Петро'" in reasons[4] and "1 to 300" in reasons[5] and "cannot read" in reasons[6]
+    assert "unknown repeat" in reasons[7] and "passed" in reasons[8]
+    async with rcore.db.sessions() as s:
+        occs = list((await s.execute(select(Occurrence).order_by(Occurrence.due_at))).scalars())
+    local = [(o.due_at if o.due_at.tzinfo else o.due_at.replace(tzinfo=UTC)).astimezone(KYIV) for o in occs]
+    assert [(d.month, d.day, d.hour, d.minute) for d in local] == [(12, 1, 10, 0), (12, 2, 9, 30)]  # 3 days before the 5th

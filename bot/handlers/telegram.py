@@ -112,13 +112,17 @@ class TelegramChannel:
         await self.deliver(chat_id, replies, edit_message_id=query.message.message_id)
 
     # --- outbound --------------------------------------------------------------------
-    async def deliver(self, chat_id: int, replies: list[Reply], edit_message_id: int | None = None) -> bool:
-        """Send replies in order. False if the person has blocked the bot."""
+    async def deliver(self, chat_id: int, replies: list[Reply], edit_message_id: int | None = None,
+                      retries: int = MAX_RETRIES) -> bool:
+        """Send replies in order. False if the person has blocked the bot.
+
+        A 429 is waited out up to `retries` times (answers to a person who is waiting);
+        the delivery worker passes 0 and reschedules instead of sleeping."""
         try:
             for reply in replies:
-                if reply.edit and edit_message_id is not None and await self._edit(chat_id, edit_message_id, reply):
+                if reply.edit and edit_message_id is not None and await self._edit(chat_id, edit_message_id, reply, retries):
                     continue
-                await self._send(chat_id, reply)
+                await self._send(chat_id, reply, retries)
         except Blocked:
             async with self.core.db.sessions() as session, session.begin():
                 await repo.mark_blocked(session, CHANNEL, str(chat_id))
@@ -134,27 +138,28 @@ class TelegramChannel:
             return False
         return await self.deliver(int(external_id), replies)
 
-    async def _send(self, chat_id: int, reply: Reply) -> None:
+    async def _send(self, chat_id: int, reply: Reply, retries: int = MAX_RETRIES) -> None:
         markup = keyboard(reply)
         parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
         for n, part in enumerate(parts):
             last = n == len(parts) - 1
-            await self._call(SendMessage(chat_id=chat_id, text=part, reply_markup=markup if last else None))
+            await self._call(SendMessage(chat_id=chat_id, text=part, reply_markup=markup if last else None), retries)
         for att in reply.attachments:
             file = BufferedInputFile(att.data, filename=att.filename)
             caption = att.caption[:CAPTION_LIMIT] or None
             if att.kind == "image":
-                await self._call(SendPhoto(chat_id=chat_id, photo=file, caption=caption))
+                await self._call(SendPhoto(chat_id=chat_id, photo=file, caption=caption), retries)
             else:
-                await self._call(SendDocument(chat_id=chat_id, document=file, caption=caption))
+                await self._call(SendDocument(chat_id=chat_id, document=file, caption=caption), retries)
 
-    async def _edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
+    async def _edit(self, chat_id: int, message_id: int, reply: Reply, retries: int = MAX_RETRIES) -> bool:
         """Update the message in place (checklist ticks). False if it must be sent anew."""
         if len(reply.text) > TEXT_LIMIT or reply.attachments:
             return False
         try:
             await self._call(
-                EditMessageText(chat_id=chat_id, message_id=message_id, text=reply.text, reply_markup=keyboard(reply))
+                EditMessageText(chat_id=chat_id, message_id=message_id, text=reply.text, reply_markup=keyboard(reply)),
+                retries,
             )
         except TelegramBadRequest as exc:
             if "not modified" in str(exc).lower():
@@ -162,12 +167,12 @@ class TelegramChannel:
             return False  # too old to edit, deleted, …: send a fresh message instead
         return True
 
-    async def _call(self, method: TelegramMethod):
-        for attempt in range(MAX_RETRIES + 1):
+    async def _call(self, method: TelegramMethod, retries: int = MAX_RETRIES):
+        for attempt in range(retries + 1):
             try:
                 return await self.bot(method)
             except TelegramRetryAfter as exc:
-                if attempt == MAX_RETRIES:
+                if attempt == retries:
                     raise
                 log.warning("Telegram asked to wait %s s (429)", exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
@@ -186,7 +191,7 @@ class TelegramSender:
 
     async def send(self, external_id: str, replies: list[Reply]) -> Outcome:
         try:
-            ok = await self.telegram.deliver(int(external_id), replies)
+            ok = await self.telegram.deliver(int(external_id), replies, retries=0)
         except TelegramRetryAfter as exc:
             return Outcome("retry", retry_after=float(exc.retry_after), error="429 Too Many Requests")
         except (TelegramNetworkError, TelegramServerError) as exc:

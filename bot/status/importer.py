@@ -20,16 +20,15 @@ A bad row is reported with its line number and the others are still imported.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.dialogs.statuses import parse_status
+from bot.tables import TableError, read_table
 from storage import applications as apps
 from storage.db import Database
 
@@ -47,8 +46,7 @@ BATCH = 500
 MAX_NOTE = 1000
 
 
-class ImportError_(Exception):  # noqa: N801 - not the builtin ImportError
-    """The file as a whole cannot be read (wrong format, no header row)."""
+ImportError_ = TableError  # kept for callers: the file as a whole cannot be read
 
 
 @dataclass
@@ -62,61 +60,6 @@ class Summary:
     def line(self) -> str:
         return (f"added {self.added}, changed {self.changed}, unchanged {self.unchanged}, "
                 f"rejected {len(self.rejected)}; {self.notified} notification(s) queued")
-
-
-def _canonical(header: Any) -> str | None:
-    key = " ".join(str(header or "").strip().lower().split())
-    for name, aliases in HEADERS.items():
-        if key in aliases:
-            return name
-    return None
-
-
-def _rows_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1251")  # Excel on Ukrainian Windows saves CSV in cp1251
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    for n, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
-        yield n, row
-
-
-def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ImportError_(f"cannot open {path.name} as an Excel workbook: {exc}") from exc
-    try:
-        for n, row in enumerate(wb.worksheets[0].iter_rows(values_only=True), 1):
-            yield n, list(row)
-    finally:
-        wb.close()
-
-
-def read_table(path: Path) -> tuple[list[str | None], Iterator[tuple[int, list[Any]]], int]:
-    """(column names, rows with their line numbers, number of data rows)."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        rows = list(_rows_xlsx(path))
-    elif suffix in (".csv", ".txt"):
-        rows = list(_rows_csv(path))
-    else:
-        raise ImportError_(f"{path.name}: use a .csv or .xlsx file")
-    rows = [(n, r) for n, r in rows if any(str(c or "").strip() for c in r)]
-    if not rows:
-        raise ImportError_(f"{path.name} is empty")
-    header_line, header = rows[0]
-    columns = [_canonical(h) for h in header]
-    if "number" not in columns or "status" not in columns:
-        raise ImportError_(f"{path.name}, line {header_line}: the header row must name the columns 'number' and 'status'")
-    return columns, iter(rows[1:]), len(rows) - 1
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -178,7 +121,7 @@ async def import_file(
     source: str = "import",
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
-    columns, rows, total = read_table(path)
+    rows, total = read_table(path, HEADERS, ("number", "status"))
     summary = Summary()
     batch: list[tuple[int, apps.ApplicationUpdate]] = []
     done = 0
@@ -196,8 +139,7 @@ async def import_file(
             progress(done + len(summary.rejected), total)
 
     seen: dict[str, int] = {}
-    for line, values in rows:
-        record = {name: values[i] if i < len(values) else None for i, name in enumerate(columns) if name}
+    for line, record in rows:
         try:
             upd = parse_row(record, kb)
             norm = apps.normalize_number(upd.number)

@@ -60,8 +60,7 @@ def run_search(query: str | None, *, lang: str, limit: int, as_json: bool, kb, s
     if not good:
         stdout.write("Точного збігу немає; можливо, ви мали на увазі / No confident match; maybe you meant:\n")
     for n, h in enumerate(hits, 1):
-        label = "situation" if h.kind == "situation" else "service"
-        stdout.write(f"{n}. [{h.score:5.1f}] {h.title}  ({label}: {h.id})\n")
+        stdout.write(f"{n}. [{h.score:5.1f}] {h.title}  ({h.id})\n")
     return 0
 
 

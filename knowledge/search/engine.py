@@ -25,6 +25,7 @@ from knowledge.search.variants import readings
 
 GOOD_SCORE = 42.0  # below this the top hit is not a confident answer
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
+MAX_QUERY_CHARS = 300  # a longer message is not a search query; its head says enough
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class SearchEngine:
     def search(self, query: str, lang: str = "uk", limit: int = 5) -> list[SearchHit]:
         if not query or not query.strip() or limit <= 0:
             return []
+        query = query[:MAX_QUERY_CHARS]
         out: list[SearchHit] = []
         for s, d in self._rank(query, keep=max(limit, 5))[:limit]:
             doc = self.index.docs[d]

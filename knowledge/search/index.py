@@ -189,7 +189,13 @@ class SearchIndex:
         for k in self.sorted_vocab:
             by_len[len(k)].append(k)
         self.vocab_by_len: dict[int, list[str]] = dict(by_len)
-        self._windows: dict[tuple[int, int], list[str]] = {}
+        # Fuzzy look-ups compare a word only with keys of similar length.
+        longest = max(by_len, default=0)
+        self._windows: dict[tuple[int, int], list[str]] = {
+            (n, r): [k for m in range(n - r, n + r + 1) for k in by_len.get(m, ())]
+            for n in range(1, longest + 4)
+            for r in (1, 2, 3)
+        }
         # Derivational stems: «реестр» -> {реестрация, зарееструвати, ...}.
         by_stem: dict[str, list[str]] = defaultdict(list)
         for k in self.sorted_vocab:
@@ -202,12 +208,10 @@ class SearchIndex:
         return max(0.05, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
     def vocab_window(self, length: int, radius: int) -> list[str]:
-        """Vocabulary keys whose length is within `radius` of `length` (cached)."""
-        key = (length, radius)
-        out = self._windows.get(key)
-        if out is None:
+        """Vocabulary keys whose length is within `radius` of `length`."""
+        out = self._windows.get((length, radius))
+        if out is None:  # longer than any key in the vocabulary (or radius > 3)
             out = [k for n in range(length - radius, length + radius + 1) for k in self.vocab_by_len.get(n, ())]
-            self._windows[key] = out
         return out
 
     def with_prefix(self, prefix: str) -> list[str]:

@@ -9,8 +9,6 @@ derivational stem («зареєструвати» ~ «реєстрація»). L
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -49,13 +47,27 @@ def _max_edits(n: int) -> int:
     return 3
 
 
+MATCH_CACHE_SIZE = 50_000
+
+
 class WordMatcher:
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
-        self._match_cache = lru_cache(maxsize=50_000)(self._match_key_uncached)
+        # A plain dict, not lru_cache on a bound method: that would be a
+        # reference cycle keeping a replaced index alive until a full GC.
+        self._cache: dict[tuple[str, bool], tuple[tuple[str, float], ...]] = {}
 
     def clear_cache(self) -> None:
-        self._match_cache.cache_clear()
+        self._cache.clear()
+
+    def _match_cache(self, key: str, dictionary_word: bool) -> tuple[tuple[str, float], ...]:
+        ck = (key, dictionary_word)
+        hit = self._cache.get(ck)
+        if hit is None:
+            if len(self._cache) >= MATCH_CACHE_SIZE:
+                self._cache.clear()
+            hit = self._cache[ck] = self._match_key_uncached(key, dictionary_word)
+        return hit
 
     def _match_key_uncached(self, key: str, dictionary_word: bool) -> tuple[tuple[str, float], ...]:
         """Vocabulary keys that `key` may stand for, with similarity.

@@ -55,7 +55,7 @@ def readings(
     latin = [t for t in typed if t.isascii() and t.isalpha()]
     known_latin = [t for t in latin if len(t) >= 4 and is_indexed_latin(t)]
 
-    def translit(t: str) -> str:
+    def cyrillic(t: str) -> str:
         if t not in latin:
             return t
         variants = transliterate_word_variants(t)
@@ -63,7 +63,7 @@ def readings(
             return t  # an English word of the KB («subsidy»), not Ukrainian in Latin letters
         return pick_translit(t, variants)
 
-    tr = tuple(translit(t) for t in typed)
+    tr = tuple(cyrillic(t) for t in typed)
     translit = [Reading("translit", tr, 0.97)] if tr != typed else []
 
     layout: list[Reading] = []

@@ -79,7 +79,7 @@ class FakeTelegram:
     global_rate: float = 30.0  # messages per second per bot
     global_burst: float = 30.0
     chat_rate: float = 1.0  # messages per second per chat...
-    chat_burst: float = 4.0  # ...with a short burst tolerated, as Telegram does for replies
+    chat_burst: float = 6.0  # ...with a short burst tolerated, as Telegram does for replies
 
     base_url: str = ""
     sent: list[SentMessage] = field(default_factory=list)
@@ -88,6 +88,8 @@ class FakeTelegram:
     blocked: set[int] = field(default_factory=set)
     webhook_url: str = ""
     webhook_secret: str | None = None
+    first_sent_at: float = 0.0
+    last_sent_at: float = 0.0
 
     def __post_init__(self) -> None:
         self._updates: list[dict] = []
@@ -331,13 +333,21 @@ class FakeTelegram:
         markup = self._markup(params)
         self._rate(chat_id)
         m = SentMessage(next(self._message_ids), chat_id, text, markup)
-        self.sent.append(m)
+        self._record(m)
         return self._message_json(m)
+
+    def _record(self, m: SentMessage) -> None:
+        now = time.monotonic()
+        self.first_sent_at = self.first_sent_at or now
+        self.last_sent_at = now
+        self.sent.append(m)
 
     async def _send_file(self, params: dict, field_name: str, kind: str) -> dict:
         chat_id = self._chat(params)
         caption = self._text(params.get("caption"), CAPTION_LIMIT, allow_empty=True)
         upload = params.get(field_name)
+        if isinstance(upload, str) and upload.startswith("attach://"):  # how aiogram uploads files
+            upload = params.get(upload[len("attach://"):])
         if upload is None or not hasattr(upload, "file"):
             raise ApiError(400, f"Bad Request: there is no {field_name} in the request")
         data = upload.file.read()
@@ -345,7 +355,7 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: file must be non-empty")
         self._rate(chat_id)
         m = SentMessage(next(self._message_ids), chat_id, caption, self._markup(params), kind=kind, filename=upload.filename)
-        self.sent.append(m)
+        self._record(m)
         return self._message_json(m)
 
     async def _m_sendphoto(self, params: dict) -> dict:

@@ -33,7 +33,6 @@ STATUS_NAMES = {
     23: "free out-of-session messages exceeded", 24: "no balance",
 }
 STOPPED = frozenset({5, 6})  # the person left or never subscribed: never retry
-THROTTLED = frozenset({12, 23, 24})  # per-user hourly cap, monthly free quota, balance: later may work
 
 
 class ViberError(Exception):
@@ -47,10 +46,6 @@ class ViberError(Exception):
     @property
     def stopped(self) -> bool:
         return self.status in STOPPED
-
-    @property
-    def throttled(self) -> bool:
-        return self.status in THROTTLED
 
 
 class ViberUnavailable(Exception):

@@ -1,7 +1,7 @@
 """reminders
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-23 12:08:30.578229
 """
 from alembic import op
@@ -9,12 +9,17 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('delivery_pace',
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('next_at', sa.Double(), nullable=False),
+    sa.PrimaryKeyConstraint('channel')
+    )
     op.create_table('client_links',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('worker_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -77,6 +82,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('delivery_pace')
     with op.batch_alter_table('reminder_occurrences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reminder_occurrences_reminder_id'))
 

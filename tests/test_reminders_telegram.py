@@ -1,0 +1,95 @@
+"""A social worker and a client on Telegram (real HTTP to the strict fake Bot API):
+invitation, consent, the reminder wizard, delivery, "Got it"."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+
+from sqlalchemy import update
+
+from bot.app import create_core
+from bot.delivery.worker import DeliveryWorker
+from bot.handlers.telegram import TelegramChannel, TelegramSender, make_bot
+from storage import roles
+from storage.models import Outbox
+from tests.conftest import make_settings
+from tests.fakes.telegram_api import FakeTelegram
+
+WORKER, CLIENT = 7001, 7002
+
+
+async def test_reminder_wizard_delivery_and_confirmation_on_telegram(sqlite_url, test_kb):
+    async with FakeTelegram() as tg:
+        settings = make_settings(sqlite_url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url,
+                                 TELEGRAM_BOT_USERNAME="hromada_test_bot")
+        core = await create_core(settings, kb=test_kb)
+        bot = make_bot(settings)
+        channel = TelegramChannel(core, bot)
+        dp = channel.dispatcher()
+        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
+
+        async def say(chat, text, expect=1):
+            n = len(tg.messages(chat))
+            await tg.user_sends(chat, text)
+            await tg.wait_messages(chat, n + expect)
+            return tg.messages(chat)[-1]
+
+        async def press(chat, message, label, expect=1):
+            n = len(tg.messages(chat))
+            await tg.user_presses(message, label)
+            await tg.wait_messages(chat, n + expect)
+            return tg.messages(chat)[-1]
+
+        try:
+            async with core.db.sessions() as s, s.begin():
+                token = await roles.create_invite(s, "social_worker")
+            msg = await say(WORKER, f"/start inv_{token}", expect=2)
+            msg = await press(WORKER, msg, "Прийняти", expect=2)
+            msg = await press(WORKER, msg, "Мої клієнти")
+            msg = await say(WORKER, "Олена Петрівна, ЦНСП")
+            msg = await press(WORKER, msg, "Додати клієнта")
+            msg = await say(WORKER, "Ганна К.", expect=2)  # the link, then the QR code as a picture
+            invitation = tg.messages(WORKER)[-2]
+            assert msg.kind == "photo" and "t.me/hromada_test_bot?start=cl_" in invitation.text
+            payload = re.search(r"start=(cl_[A-Za-z0-9_-]+)", invitation.text).group(1)
+
+            consent = await say(CLIENT, f"/start {payload}", expect=2)
+            assert "Олена Петрівна, ЦНСП" in consent.text
+            await press(CLIENT, consent, "Так, погоджуюся", expect=2)
+
+            msg = await press(WORKER, invitation, "Відкрити клієнта")
+            assert "погодився" in msg.text
+            msg = await press(WORKER, msg, "Нове нагадування")
+            msg = await press(WORKER, msg, "Запис на прийом")
+            msg = await press(WORKER, msg, "Завтра")
+            msg = await press(WORKER, msg, "10:00")
+            msg = await press(WORKER, msg, "один раз")
+            assert "Перевірте нагадування" in msg.text and "10:00" in msg.text
+            await press(WORKER, msg, "Підтвердити", expect=2)
+            assert "Збережено" in tg.messages(WORKER)[-2].text
+
+            # Tomorrow comes (the outbox row falls due), the delivery worker sends it.
+            async with core.db.sessions() as s, s.begin():
+                await s.execute(update(Outbox).where(Outbox.kind == "reminder")
+                                .values(due_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)))
+            worker = DeliveryWorker(core.db, core.kb, [TelegramSender(channel)], settings=settings)
+            await worker.run_once()
+            reminder = tg.messages(CLIENT)[-1]
+            assert reminder.text.startswith("🔔 Нагадування від: Олена Петрівна, ЦНСП")
+            assert "у вас запис на прийом" in reminder.text
+            await tg.user_presses(reminder, "Зрозуміло")
+            await tg.wait_until(lambda: reminder.edits == 1)
+            assert reminder.text.startswith("✅ Відмічено") and reminder.reply_markup is None
+
+            msg = await say(WORKER, "/menu")
+            msg = await press(WORKER, msg, "Мої клієнти")
+            msg = await press(WORKER, msg, "Ганна К.")
+            assert "✅" in msg.text and "підтверджено" in msg.text
+            assert not [e for e in tg.errors if e[1] not in (429,)], tg.errors
+        finally:
+            await dp.stop_polling()
+            await asyncio.wait_for(polling, 10)
+            await bot.session.close()
+            await core.db.dispose()

@@ -1,0 +1,367 @@
+"""Viber end to end over real HTTP: signed callbacks into `serve`'s web app, replies into a strict fake Viber."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+import pytest
+from aiohttp import web
+from sqlalchemy import select, update
+
+from bot.app import create_core
+from bot.cli.viber import set_webhook, usage
+from bot.delivery import outbox
+from bot.dialogs import payloads
+from bot.dialogs.events import Attachment, Button, Reply
+from bot.handlers.viber import WEBHOOK_KEY, WEBHOOK_PATH, ViberSender
+from bot.web import build_web_app
+from storage import applications as apps
+from storage import repo
+from storage.models import Outbox, User
+from tests.conftest import make_settings
+from tests.fakes.viber_api import FakeViber
+
+U = "Vb3xUser01+/AbC=="  # Viber ids are base64-like strings
+KEY = "test-secret-key"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+
+
+async def eventually(probe, expected, timeout: float = 5.0):
+    """Wait for an async probe to return `expected` (work done in the background after a reply)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (value := await probe()) != expected:
+        assert asyncio.get_running_loop().time() < deadline, value
+        await asyncio.sleep(0.02)
+
+
+class Harness:
+    """The bot's web app (as `serve` runs it) on 127.0.0.1, wired to a FakeViber."""
+
+    def __init__(self, fake: FakeViber, core, settings, app: web.Application):
+        self.fake, self.core, self.settings, self.app = fake, core, settings, app
+        self.hook = app[WEBHOOK_KEY]
+        self.channel = self.hook.channel
+
+    async def say(self, text: str, expect: int = 1, user: str = U, **kw):
+        before = len(self.fake.messages(user))
+        assert await self.fake.say(user, text, **kw) == 200
+        return (await self.fake.wait_messages(user, before + expect))[before:]
+
+    async def press(self, label: str, expect: int = 1, user: str = U):
+        before = len(self.fake.messages(user))
+        assert await self.fake.press(user, label) == 200
+        return (await self.fake.wait_messages(user, before + expect))[before:]
+
+    async def user(self, user: str = U) -> User | None:
+        async with self.core.db.sessions() as s:
+            return await repo.find_user(s, "viber", user)
+
+
+async def start_harness(fake: FakeViber, db_url: str, kb, tmp_path, **env):
+    settings = make_settings(db_url, VIBER_AUTH_TOKEN=fake.token, VIBER_API_BASE=fake.base_url,
+                             VIBER_MEDIA_DIR=str(tmp_path / "media"), BOT_SECRET_KEY=KEY,
+                             BOT_DELIVERY_POLL_SECONDS="0.05", **env)
+    core = await create_core(settings, kb=kb)
+    app = build_web_app(core, settings)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    fake.target = base + WEBHOOK_PATH
+    if "PUBLIC_URL" not in env:
+        settings.public_url = base  # pictures are fetched from here (Viber would need https)
+    return Harness(fake, core, settings, app), runner
+
+
+@pytest.fixture
+async def viber(sqlite_url, test_kb, tmp_path):
+    async with FakeViber() as fake:
+        h, runner = await start_harness(fake, sqlite_url, test_kb, tmp_path)
+        try:
+            yield h
+        finally:
+            await runner.cleanup()
+            await h.core.db.dispose()
+
+
+def assert_viber_would_accept_everything(fake: FakeViber) -> None:
+    assert not fake.errors, fake.errors
+    for m in fake.sent:
+        for b in m.buttons():
+            if b["ActionType"] == "reply":
+                payloads.decode(b["ActionBody"])  # our compact payload, ≤ 64 bytes
+
+
+async def test_journey_welcome_search_card_checklist_back_menu(viber, caplog):
+    caplog.set_level(logging.DEBUG)
+    h, fake = viber, viber.fake
+    welcome = await fake.open(U)
+    assert welcome.via == "welcome"  # returned in the HTTP response: the one message Viber allows
+    assert "Тестова громада" in welcome.text and "Головне меню" in welcome.text  # privacy notice + menu, combined
+    assert welcome.labels()[0] == "Знайти послугу 🔎"
+    assert all(b["Silent"] and b["TextSize"] == "large" for b in welcome.buttons()[:2])
+
+    (results,) = await h.say("субсидія")
+    (card,) = await h.press("Призначення житлової субсидії")
+    assert "Документи, які потрібно взяти" in card.text and len(card.text) <= 7000
+    link = next(b for b in card.buttons() if b["ActionType"] == "open-url")
+    assert link["ActionBody"] == "https://diia.gov.ua/"
+    (checklist,) = await h.press("Почати мій чек-лист")
+    assert "Зібрано 0 з 3" in checklist.text
+    (ticked,) = await h.press("☐ Заява")  # Viber cannot edit: the new state comes as a new message
+    assert "Зібрано 1 з 3" in ticked.text and any(label.startswith("☑ Заява") for label in ticked.labels())
+    (back,) = await h.press("Назад")
+    assert back.text == card.text
+    (home,) = await h.press("Головне меню")
+    assert home.text.startswith("Головне меню")
+
+    assert_viber_would_accept_everything(fake)
+    assert {m.billing for m in fake.messages(U)} == {"welcome", "session"}  # replies within the session are free
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "aiohttp.access")
+    assert fake.token not in ours
+
+
+async def test_qr_context_opens_its_flow_in_the_welcome_message(viber):
+    h, fake = viber, viber.fake
+    welcome = await fake.open(U, context="svc_housing-subsidy")
+    assert "Тестова громада" in welcome.text and "Призначення житлової субсидії" in welcome.text
+    assert "Почати мій чек-лист ✅" in welcome.labels()
+    await h.say("привіт")  # subscribes
+    again = await fake.open(U, context="svc_housing-subsidy")  # each scan fires conversation_started
+    assert "Тестова громада" not in again.text and again.text.startswith("📄 Призначення житлової субсидії")
+    stale = await fake.open(U, context="nosuch_thing")
+    assert "посилання застаріло" in stale.text and "Головне меню" in stale.text
+    assert_viber_would_accept_everything(fake)
+
+
+async def test_typed_text_and_button_presses_are_told_apart(viber):
+    h, fake = viber, viber.fake
+    await fake.open(U)
+    (find,) = await h.say("find")  # exactly a payload of the keyboard on screen: the same as pressing it
+    assert "Введіть своїми словами" in find.text
+    (typed,) = await h.say("help")  # a word that is an action, but not on screen: searched, as on Telegram
+    assert "Як користуватися ботом" not in typed.text
+    (card,) = await h.say("svc:id-card")  # machine-made, nobody types it by accident
+    assert card.text.startswith("📄")
+    stale = await h.say("back~1", expect=2, tracking_data=None)  # a button from a keyboard long gone
+    assert "меню застаріло" in stale[0].text and stale[1].text.startswith("Головне меню")
+    (searched,) = await h.say("menu", tracking_data="{not json")  # altered tracking data is only a hint
+    assert not searched.text.startswith("Головне меню")
+    (home,) = await h.say("menu", tracking_data=None, silent=True)  # only buttons send silently
+    assert home.text.startswith("Головне меню")
+    (started,) = await h.say("/start")
+    assert started.text.startswith("Головне меню")
+    assert_viber_would_accept_everything(fake)
+
+
+async def test_status_lookup_and_notifications_counted_session_then_paid(viber, capsys):
+    h, fake = viber, viber.fake
+    async with h.core.db.sessions() as s, s.begin():
+        await apps.upsert(s, apps.ApplicationUpdate(number="ЦН-7", status="received", secret="4821"), "test", KEY.encode())
+    await fake.open(U)
+    await h.say("привіт")
+    await h.press("Головне меню")
+    await h.press("Статус заяви")
+    await h.say("ЦН-7")
+    (card,) = await h.say("4821")
+    assert "Отримано" in card.text
+    (followed,) = await h.press("Повідомляти мене")
+    assert "напишу вам" in followed.text
+
+    async def change(status: str) -> None:
+        before = len(fake.messages(U))
+        async with h.core.db.sessions() as s, s.begin():
+            upd = apps.ApplicationUpdate(number="ЦН-7", status=status, secret="4821")
+            assert (await apps.upsert(s, upd, "test", KEY.encode())).notified == 1
+        await fake.wait_messages(U, before + 1)
+
+    await change("in_progress")  # the person wrote a minute ago: inside the free 24-hour session
+    two_days_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)
+    async with h.core.db.sessions() as s, s.begin():
+        await s.execute(update(User).where(User.external_id == U).values(last_seen_at=two_days_ago))
+    fake.users[U].last_wrote = two_days_ago.timestamp()
+    await change("ready")
+
+    notices = [m for m in fake.messages(U) if m.text.startswith("🔔")]
+    assert [m.billing for m in notices] == ["session", "paid"]  # what Viber would charge…
+
+    async def billed() -> list[str | None]:
+        async with h.core.db.sessions() as s:
+            stmt = select(Outbox.billing).where(Outbox.state == "sent").order_by(Outbox.id)
+            return list((await s.execute(stmt)).scalars())
+
+    await eventually(lambda: billed(), ["session", "paid"])  # …is what the outbox recorded
+    month = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m")
+    assert await outbox.monthly_counts(h.core.db, "viber") == [(month, "paid", 1), (month, "session", 1)]
+    assert await usage(h.settings) == 0
+    out = capsys.readouterr().out
+    assert f"{month}  paid     1" in out and f"{month}  session  1" in out
+    assert "Відкрити заяву" in notices[-1].labels()
+    assert_viber_would_accept_everything(fake)
+
+
+async def test_unsubscribe_marks_the_person_stopped_and_cancels_what_was_queued(viber):
+    h, fake = viber, viber.fake
+    await fake.open(U)
+    await h.say("привіт")
+    user = await h.user()
+    async with h.core.db.sessions() as s, s.begin():
+        later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+        await outbox.enqueue(s, user_id=user.id, channel="viber", kind="text", payload={"text": "нагадування"},
+                             key="r1", due_at=later)
+    assert await fake.unsubscribe(U) == 200
+    await h.hook.tasks.drain()
+    assert (await h.user()).blocked_at is not None
+    async with h.core.db.sessions() as s:
+        row = (await s.execute(select(Outbox).where(Outbox.idempotency_key == "r1"))).scalar_one()
+    assert row.state == "cancelled" and "unsubscribed" in row.last_error
+
+    await h.say("я повернувся")  # writing again subscribes again
+    assert (await h.user()).blocked_at is None
+    fake.users[U].subscribed = False  # left without Viber telling us (a lost callback)
+    outcome = await ViberSender(h.channel).send(U, [Reply("ще одне")])
+    assert outcome.status == "blocked" and "status 6" in outcome.error
+
+
+async def test_forged_or_missing_signature_is_refused_and_nothing_is_processed(viber):
+    h, fake = viber, viber.fake
+    event = fake.event("message", sender={"id": U}, message={"type": "text", "text": "/start"})
+    assert (await fake.post(event, signature="0" * 64))[0] == 403
+    assert (await fake.post(event, signature=None))[0] == 403
+    other = fake.event("message", sender={"id": U}, message={"type": "text", "text": "інше"})
+    assert (await fake.post(event, signature=fake.sign(repr(other).encode())))[0] == 403
+    await h.hook.tasks.drain()
+    assert await h.user() is None and fake.sent == []  # not even the person was created
+    fake.user(U).subscribed = fake.user(U).opened = True
+    status, _ = await fake.post(event)  # the real signature
+    assert status == 200
+    await fake.wait_messages(U, 2)
+
+
+async def test_repeated_callbacks_are_processed_once(viber):
+    h, fake = viber, viber.fake
+    fake.user(U).subscribed = fake.user(U).opened = True
+    event = fake.event("message", sender={"id": U, "language": "uk"}, message={"type": "text", "text": "/help"})
+    for _ in range(3):  # Viber re-sends what it thinks went unanswered
+        assert (await fake.post(event))[0] == 200
+    await h.hook.tasks.drain()
+    assert len(fake.messages(U)) == 2  # privacy notice and help, once
+
+
+async def test_a_slow_viber_never_holds_up_the_webhook(sqlite_url, test_kb, tmp_path):
+    """Sends take a second each; other people's callbacks are answered meanwhile."""
+    async with FakeViber(delay=1.0) as fake:
+        h, runner = await start_harness(fake, sqlite_url, test_kb, tmp_path)
+        try:
+            fake.user("A").subscribed = fake.user("A").opened = True
+            assert await fake.say("A", "субсидія") == 200
+            await fake.wait_until(lambda: ("send_started", "A") in fake.timeline)
+            assert ("send_done", "A") not in fake.timeline
+            welcome = await fake.open("B")  # needs the core, not Viber: answered while A's send is in flight
+            assert welcome is not None and "Головне меню" in welcome.text
+            assert await fake.say("B", "паспорт") == 200
+            t = fake.timeline
+            first_done = t.index(("send_done", "A")) if ("send_done", "A") in t else len(t)
+            assert [e for e in t[:first_done] if e[0] == "ack"] == [("ack", "A"), ("ack", "B"), ("ack", "B")]
+            await fake.wait_messages("B", 2)
+            await fake.wait_messages("A", 2)  # privacy notice and results, in order
+            assert "субсидія" in fake.messages("A")[1].text
+        finally:
+            await runner.cleanup()
+            await h.core.db.dispose()
+
+
+async def test_long_text_is_split_and_the_keyboard_rides_on_the_last_part(viber):
+    h, fake = viber, viber.fake
+    await fake.open(U)
+    await h.say("привіт")
+    before = len(fake.messages(U))
+    paragraph = "Документ " + "дуже " * 150 + "важливий.\n\n"
+    emoji = "🙂 " * 6000  # 4 bytes each: 7,000 characters of these would break the 30 KB limit
+    reply = Reply(paragraph * 25 + emoji, [[Button("OK", "menu")]])
+    assert await h.channel.reply(U, [reply])
+    parts = fake.messages(U)[before:]
+    assert len(parts) >= 4 and all(len(m.text) <= 7000 for m in parts)
+    assert [m.keyboard is not None for m in parts] == [False] * (len(parts) - 1) + [True]
+    assert "".join(m.text for m in parts).replace("\n", "").replace(" ", "") == reply.text.replace("\n", "").replace(" ", "")
+    assert_viber_would_accept_everything(fake)
+
+
+async def test_pictures_and_files_are_served_for_viber_to_fetch(viber):
+    h, fake = viber, viber.fake
+    await fake.open(U)
+    await h.say("привіт")
+    before = len(fake.messages(U))
+    qr = Attachment("image", "qr.png", PNG, "Скануйте цей код")
+    report = Attachment("document", "звіт.xlsx", b"PK\x03\x04 table", "")
+    assert await h.channel.reply(U, [Reply("Ось QR-код:", [[Button("Головне меню 🏠", "menu")]], [qr, report])])
+    text, picture, file = fake.messages(U)[before:]
+    assert text.text == "Ось QR-код:" and picture.body["type"] == "picture" and file.body["type"] == "file"
+    assert picture.body["text"] == "Скануйте цей код" and fake.media[picture.body["media"]] == PNG
+    assert picture.body["media"].startswith(h.settings.public_url + "/viber/media/")
+    assert file.body["file_name"] == "звіт.xlsx" and file.keyboard is not None
+    assert_viber_would_accept_everything(fake)
+
+    h.settings.public_url = None  # nowhere for Viber to fetch from: the words still arrive
+    before = len(fake.messages(U))
+    assert await h.channel.reply(U, [Reply("Графік:", attachments=[qr])])
+    assert [m.text for m in fake.messages(U)[before:]] == ["Графік:", "Скануйте цей код"]
+
+
+async def test_viber_limits_and_failures_become_outcomes_and_never_leak_the_token(sqlite_url, test_kb, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    async with FakeViber(unanswered_limit=2) as fake:
+        h, runner = await start_harness(fake, sqlite_url, test_kb, tmp_path)
+        try:
+            await fake.open(U)
+            await h.say("привіт")  # one reply: one unanswered message so far
+            sender = ViberSender(h.channel)
+            assert (await sender.send(U, [Reply("перше")])).status == "sent"
+            throttled = await sender.send(U, [Reply("друге")])  # 100/hour without a reply, here 2
+            assert throttled.status == "retry" and throttled.retry_after == 900
+            assert (await sender.send("never-seen", [Reply("x")])).status == "blocked"  # not registered
+            h.channel.api.base = "http://127.0.0.1:9/pa"  # nothing listens there
+            h.channel.api.retries, h.channel.api.backoff = 1, 0.01
+            down = await sender.send(U, [Reply("третє")])
+            assert down.status == "retry" and fake.token not in down.error
+        finally:
+            await runner.cleanup()
+            await h.core.db.dispose()
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "aiohttp.access")
+    assert "retrying" in ours and fake.token not in ours
+
+
+async def test_set_webhook_command_registers_the_public_url(viber, capsys):
+    h, fake = viber, viber.fake
+    h.settings.public_url = "https://bot.example.gov.ua"
+    assert await set_webhook(h.settings) == 0  # Viber calls the webhook to check it, signed
+    assert fake.webhook_url == "https://bot.example.gov.ua/viber/webhook"
+    assert {"conversation_started", "unsubscribed", "failed"} <= set(fake.event_types)
+    assert "Viber webhook set" in capsys.readouterr().out
+    h.settings.public_url = "http://bot.example.gov.ua"
+    assert await set_webhook(h.settings) == 1
+    assert "status 1" in capsys.readouterr().err
+
+
+async def test_receipts_subscribed_and_other_callbacks_are_acknowledged(viber):
+    h, fake = viber, viber.fake
+    await fake.open(U)
+    await h.say("привіт")
+    for name in ("delivered", "seen", "failed", "webhook"):
+        assert (await fake.post(fake.event(name, user_id=U)))[0] == 200
+    assert h.channel.receipts == {"delivered": 1, "seen": 1, "failed": 1}
+    await fake.unsubscribe(U)
+    await h.hook.tasks.drain()
+    assert (await h.user()).blocked_at is not None
+    assert await fake.subscribe(U) == 200
+    await h.hook.tasks.drain()
+    assert (await h.user()).blocked_at is None
+    sticker = fake.event("message", sender={"id": U}, message={"type": "sticker", "sticker_id": 46105})
+    assert (await fake.post(sticker))[0] == 200  # no text: the main menu
+    unknown = fake.event("message", sender={"id": U}, message={"type": "hologram"})
+    assert (await fake.post(unknown))[0] == 200  # signed by Viber but unreadable: acknowledged, ignored
+    await h.hook.tasks.drain()
+    assert fake.last(U).text.startswith("Головне меню")
