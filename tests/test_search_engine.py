@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import pytest
 
@@ -207,20 +206,6 @@ def test_is_good_is_honest_about_nonsense(engine, query):
 def test_limit_zero_and_unknown_language(engine):
     assert engine.search("прописка", limit=0) == []
     assert engine.search("прописка", lang="de", limit=1)  # falls back to Ukrainian titles
-
-
-def test_query_latency_on_shipped_kb(engine):
-    queries = [q for _, q, _ in CASES]
-    for q in queries:  # warm the caches the way a running bot has them warm
-        engine.search(q)
-    times = []
-    for q in queries:
-        t = time.perf_counter()
-        engine.search(q)
-        times.append(time.perf_counter() - t)
-    times.sort()
-    p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
-    assert p99 < 0.010  # generous for slow CI machines; the bench measures the real figure
 
 
 # ---- CLI ----------------------------------------------------------------------------------

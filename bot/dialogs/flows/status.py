@@ -146,9 +146,9 @@ async def _render_app(ctx: Context, sub, app: Application, notice: str = "", edi
     _ = ctx._
     app_id = str(app.id)
     toggle = (
-        ctx.btn(_("Stop notifications 🔕"), "unnotify", app_id)
+        ctx.btn(_("Stop notifications 🔕"), "notify", app_id, "0")
         if sub.notify
-        else ctx.btn(_("Notify me when it changes 🔔"), "notify", app_id)
+        else ctx.btn(_("Notify me when it changes 🔔"), "notify", app_id, "1")
     )
     card = await application_card(ctx, app)
     ctx.say(
@@ -169,23 +169,18 @@ async def app_screen(ctx: Context, app_id: str) -> bool:
 
 
 @router.action("notify")
-async def notify_on(ctx: Context, app_id: str) -> bool:
+async def set_notify(ctx: Context, app_id: str, on: str) -> bool:
+    """The bell on the status card: "1" to be told of changes, "0" to stop."""
     sub, app = await _own(ctx, app_id)
-    if app is None:
+    if app is None or on not in ("0", "1"):
         return False
-    sub.notify = True
-    notice = ctx._("✔ I will write to you here when the status of application № {number} changes.")
+    sub.notify = on == "1"
+    notice = (
+        ctx._("✔ I will write to you here when the status of application № {number} changes.")
+        if sub.notify
+        else ctx._("✔ Notifications for application № {number} are off.")
+    )
     await _render_app(ctx, sub, app, notice.format(number=app.number), edit=True)
-    return True
-
-
-@router.action("unnotify")
-async def notify_off(ctx: Context, app_id: str) -> bool:
-    sub, app = await _own(ctx, app_id)
-    if app is None:
-        return False
-    sub.notify = False
-    await _render_app(ctx, sub, app, ctx._("✔ Notifications for application № {number} are off.").format(number=app.number), edit=True)
     return True
 
 
