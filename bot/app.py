@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.dialogs.core import BotCore
+from bot.feedback.surveys import get_surveys
 from knowledge.loader import DATA_DIR, KnowledgeBase, load_kb
 from storage.db import open_database
 
@@ -31,4 +32,5 @@ def build_search(kb: KnowledgeBase):
 async def create_core(settings: Settings, *, kb: KnowledgeBase | None = None, migrate: bool = True) -> BotCore:
     db = await open_database(settings.database_url, migrate=migrate)
     kb = kb or load_kb(Path(settings.kb_dir) if settings.kb_dir else DATA_DIR)
+    get_surveys(settings.kb_dir)  # a broken survey file stops the start, like a broken KB (SurveyError says where)
     return BotCore(db, settings, kb=kb, search=build_search(kb))

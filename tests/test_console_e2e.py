@@ -35,7 +35,7 @@ def test_console_main_menu_every_item_and_forget(tmp_path):
     out = run_console(tmp_path, script, "--user", "console-test", kb_dir=tests_kb)
     assert out.startswith("Вітаю!")
     assert "  [1] Знайти послугу 🔎" in out and "  [6] Допомога ❓" in out
-    for expected in ["Введіть своїми словами", "ще немає чек-листів", "Статус заяви", "Дякуємо, що хочете допомогти",
+    for expected in ["Введіть своїми словами", "ще немає чек-листів", "Статус заяви", "] Соцзахист",
                      "Оберіть мову бота", "Як користуватися ботом", "Усі дані про вас видалено"]:
         assert expected in out, expected
     assert "застаріло" not in out and "помилка" not in out

@@ -12,7 +12,8 @@ SENDER = {"name": "Громада"}
 
 
 def kb(*buttons: dict) -> dict:
-    return {"Type": "keyboard", "Buttons": [{"ActionType": "reply", "ActionBody": "menu", "Text": "x", **b} for b in buttons]}
+    return {"Type": "keyboard", "Buttons": [{"ActionType": "reply", "ActionBody": "menu", "Text": "x", **b}
+                                            for b in buttons]}
 
 
 @pytest.fixture
@@ -74,7 +75,8 @@ async def test_senders_receivers_tokens_and_size(fake, api):
                                      "keyboard": kb(*[{"Text": "є" * 250}] * 24)}, SENDER)
     async with aiohttp.ClientSession() as http:  # …and the fake refuses it too
         body = b'{"receiver":"u","type":"text","text":"' + b"x" * MAX_REQUEST_BYTES + b'"}'
-        async with http.post(f"{fake.base_url}/send_message", data=body, headers={"X-Viber-Auth-Token": fake.token}) as r:
+        headers = {"X-Viber-Auth-Token": fake.token}
+        async with http.post(f"{fake.base_url}/send_message", data=body, headers=headers) as r:
             assert (await r.json())["status"] == 3
     assert (await api.send_message("u", text, SENDER)).isdigit()
 

@@ -49,9 +49,11 @@ def test_buttons_are_big_for_older_eyes_and_pairs_share_a_line():
     assert all(x["Silent"] for x in b) and grid_rows(b) == 7
 
 
-def test_labels_are_escaped_and_colours_keep_contrast():
+def test_labels_are_escaped_and_kept_within_viber_limits():
     (b,) = keyboard([[Button("<b>A & B</b>", "menu")]])["Buttons"]
     assert "&lt;b&gt;A &amp; B&lt;/b&gt;" in b["Text"] and b["BgColor"].startswith("#")
+    (long,) = keyboard([[Button("&" * 100, "menu")]])["Buttons"]
+    assert len(long["Text"]) <= 250 and long["Text"].endswith("&amp;</font>")
 
 
 def test_a_keyboard_too_big_is_compacted_then_trimmed_keeping_the_navigation():

@@ -8,8 +8,9 @@ drawn in a worker thread. DejaVu Sans, bundled with matplotlib, has Cyrillic.
 from __future__ import annotations
 
 import io
+import textwrap
 
-from bot.feedback.report import Summary
+from bot.feedback.report import Summary, one_decimal
 from bot.feedback.surveys import SCALE
 from bot.i18n import Translator
 
@@ -24,7 +25,7 @@ def results_chart(summary: Summary, t: Translator, title: str) -> bytes:
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
 
     _ = t.gettext
     ratings = summary.ratings
@@ -40,15 +41,16 @@ def results_chart(summary: Summary, t: Translator, title: str) -> bytes:
         counts.bar(x, [w.responses for w in weeks], color="#d5dbe3", width=0.6, zorder=1)
         counts.set_ylabel(_("Responses per week"), color="#6b7785")
         counts.tick_params(axis="y", colors="#6b7785")
+        counts.yaxis.set_major_locator(MaxNLocator(integer=True))
         top.set_zorder(counts.get_zorder() + 1)
         top.patch.set_visible(False)
         avg = [(n, w.average) for n, w in enumerate(weeks) if w.average is not None]
         if avg:
             top.plot([n for n, _v in avg], [v for _n, v in avg], marker="o", color="#1f5fa8", linewidth=2.2)
-            for n, v in avg:
-                top.annotate(t.number(round(v, 1)), (n, v), textcoords="offset points", xytext=(0, 8),
+            for n, v in avg if len(avg) <= 16 else ():  # numbers on every point only while they fit
+                top.annotate(one_decimal(t, v), (n, v), textcoords="offset points", xytext=(0, 8),
                              ha="center", fontsize=9, color="#1f5fa8")
-        top.set_ylim(1, 5.6)
+        top.set_ylim(0.7, 5.6)
         top.set_yticks(list(SCALE))
         top.set_ylabel(_("Average: {label}").format(label=summary.main_label or "—"), color="#1f5fa8")
         top.set_xticks(x, [t.date(w.start, "d MMM") for w in weeks], rotation=45 if len(weeks) > 8 else 0,
@@ -56,7 +58,7 @@ def results_chart(summary: Summary, t: Translator, title: str) -> bytes:
         top.set_title(_("Week by week (weeks start on Monday)"), fontsize=10, loc="left")
         top.grid(axis="y", alpha=0.3)
 
-        labels = [s.question.label.get(t.lang) for s in ratings]
+        labels = [textwrap.fill(s.question.label.get(t.lang), 28) for s in ratings]
         left = [0.0] * len(ratings)
         survey = summary.scale_survey
         for value in SCALE:
@@ -65,7 +67,8 @@ def results_chart(summary: Summary, t: Translator, title: str) -> bytes:
             bottom.barh(labels, shares, left=left, color=COLOURS[value], label=legend, height=0.6)
             left = [a + b for a, b in zip(left, shares, strict=True)]
         for n, s in enumerate(ratings):
-            bottom.text(1.01, n, f"⌀ {t.number(round(s.average, 1))}  (n={s.answered})", va="center", fontsize=9)
+            note = _("average {avg}, answers: {n}").format(avg=one_decimal(t, s.average), n=s.answered)
+            bottom.text(1.01, n, note, va="center", fontsize=9)
         bottom.set_xlim(0, 1)
         bottom.invert_yaxis()
         bottom.xaxis.set_major_formatter(PercentFormatter(1.0))

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from babel.numbers import format_percent
+from babel.numbers import format_decimal, format_percent
 
 from bot.feedback.answers import answer_words
 from bot.feedback.surveys import SCALE, Question, Survey, SurveySet
@@ -137,6 +137,11 @@ def summarize(
     )
 
 
+def one_decimal(t: Translator, value: float) -> str:
+    """4.25 → "4,3" in Ukrainian, "4.3" in English."""
+    return format_decimal(value, format="0.0", locale=t.lang)
+
+
 def percent(t: Translator, share: float) -> str:
     return format_percent(share, locale=t.lang)
 
@@ -161,7 +166,7 @@ def summary_text(summary: Summary, t: Translator, title: str, since: dt.date, un
         lines += ["", _("Average rating (of 5):")]
         for st in summary.ratings:
             line = t.ngettext("• {label}: {avg} ({n} answer)", "• {label}: {avg} ({n} answers)", st.answered)
-            lines.append(line.format(label=st.question.label.get(t.lang), avg=t.number(round(st.average, 1)), n=st.answered))
+            lines.append(line.format(label=st.question.label.get(t.lang), avg=one_decimal(t, st.average), n=st.answered))
     for st in summary.questions:
         if st.question.kind in ("rating", "text") or not st.answered:
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from bot.dialogs.payloads import to_base36
 from bot.dialogs.router import Router
 from bot.feedback.alerts import alert_staff
 from bot.feedback.answers import next_index, parse_typed
+from bot.feedback.charts import results_chart
 from bot.feedback.links import PREFIX, Target, parse_payload
 from bot.feedback.report import summarize, summary_text
 from bot.feedback.surveys import SCALE, Survey, SurveyError, SurveySet, get_surveys
@@ -46,7 +48,7 @@ def _surveys(ctx: Context) -> SurveySet | None:
         return get_surveys(ctx.core.settings.kb_dir)
     except SurveyError:
         log.exception("the survey files are broken; run `python run_bot.py feedback check`")
-        ctx.say(ctx._("Sorry, feedback cannot be collected at the moment. You can tell the office in person:")
+        ctx.say(ctx._("Sorry, feedback cannot be collected at the moment.")
                 + "\n\n" + cnap_contacts(ctx), [ctx.nav_row(back=False)])
         return None
 
@@ -99,6 +101,14 @@ def _ask(ctx: Context, st: dict[str, Any], survey: Survey, notice: str = "", *, 
     ctx.say(f"{notice}\n\n{text}" if notice else text, rows, edit=edit)
 
 
+def _already_answered(ctx: Context, office: Office) -> None:
+    _ = ctx._
+    ctx.expect(None)
+    ctx.say(_("You have already left feedback for this office today — thank you!") + " "
+            + _("After your next visit you can leave feedback again.") + "\n\n" + office_block(ctx.t, office),
+            [ctx.nav_row(back=False)])
+
+
 async def _begin(ctx: Context, target: Target, source: str) -> bool:
     """Start (or resume) the survey for an office; False if the office has none."""
     surveys = _surveys(ctx)
@@ -114,10 +124,7 @@ async def _begin(ctx: Context, target: Target, source: str) -> bool:
         _ask(ctx, *active, notice=_("Welcome back! Let us continue where you stopped."))
         return True
     if await store.has_receipt(ctx.session, _receipt(ctx, office.id)):
-        ctx.expect(None)
-        ctx.say(_("You have already left feedback for this office today — thank you!") + " "
-                + _("After your next visit you can leave feedback again.") + "\n\n" + office_block(ctx.t, office),
-                [ctx.nav_row(back=False)])
+        _already_answered(ctx, office)
         return True
     started = utcnow()
     st = {"sid": survey.id, "ver": survey.version, "office": office.id, "service": target.service,
@@ -156,7 +163,7 @@ async def _finish(ctx: Context, st: dict[str, Any], survey: Survey) -> None:
         low=survey.is_low(st["a"]), answers=st["a"],
     )
     if not await store.save_response(ctx.session, _receipt(ctx, office.id), response):
-        ctx.say(_("You have already left feedback for this office today — thank you!"), [ctx.nav_row(back=False)])
+        _already_answered(ctx, office)
         return
     text = survey.thanks.get(ctx.lang)
     if response.low and await alert_staff(ctx.session, response):
@@ -164,17 +171,16 @@ async def _finish(ctx: Context, st: dict[str, Any], survey: Survey) -> None:
     ctx.say(text + "\n\n" + office_block(ctx.t, office), [ctx.nav_row(back=False)])
 
 
-async def _at_question(ctx: Context, run: str, n: str) -> tuple[dict[str, Any], Survey] | None:
-    """The survey a button belongs to, if it is still running. A button of an earlier question
-    (a double tap, an old message) shows the current question again instead."""
-    surveys = get_surveys(ctx.core.settings.kb_dir)
-    active = _active(ctx, surveys)
+async def _on_question(ctx: Context, run: str, n: str, handle: Callable[[dict[str, Any], Survey], Awaitable[bool]]) -> bool:
+    """Run `handle` for a button of the current question. A button of an earlier question (a double
+    tap, an old message) shows the current question again; one of a finished or expired survey is stale."""
+    active = _active(ctx, get_surveys(ctx.core.settings.kb_dir))
     if active is None or active[0]["run"] != run:
-        return None
+        return False
     if n != str(active[0]["q"]):
         _ask(ctx, *active)
-        return active[0], None  # type: ignore[return-value]
-    return active
+        return True
+    return await handle(*active)
 
 
 # --- taking a survey ------------------------------------------------------------------------------
@@ -226,63 +232,66 @@ async def resume(ctx: Context) -> bool:
 @router.action("fba")
 async def answer(ctx: Context, run: str, n: str, value: str) -> bool:
     """A rating (1–5), a single choice (option number) or yes/no ("y"/"n")."""
-    at = await _at_question(ctx, run, n)
-    if at is None or at[1] is None:
-        return at is not None
-    st, survey = at
-    q = survey.questions[st["q"]]
-    if q.kind == "rating" and value.isdigit() and int(value) in SCALE:
-        parsed: Any = int(value)
-    elif q.kind == "single" and value.isdigit() and int(value) < len(q.options):
-        parsed = q.options[int(value)].id
-    elif q.kind == "yesno" and value in ("y", "n"):
-        parsed = value == "y"
-    else:
-        return False
-    await _record(ctx, st, survey, parsed)
-    return True
+
+    async def handle(st: dict[str, Any], survey: Survey) -> bool:
+        q = survey.questions[st["q"]]
+        if q.kind == "rating" and value.isdigit() and int(value) in SCALE:
+            parsed: Any = int(value)
+        elif q.kind == "single" and value.isdigit() and int(value) < len(q.options):
+            parsed = q.options[int(value)].id
+        elif q.kind == "yesno" and value in ("y", "n"):
+            parsed = value == "y"
+        else:
+            return False
+        await _record(ctx, st, survey, parsed)
+        return True
+
+    return await _on_question(ctx, run, n, handle)
 
 
 @router.action("fbt")
 async def toggle(ctx: Context, run: str, n: str, index: str) -> bool:
     """Tick or untick an option of a multiple-choice question (the message is updated in place)."""
-    at = await _at_question(ctx, run, n)
-    if at is None or at[1] is None:
-        return at is not None
-    st, survey = at
-    options = survey.questions[st["q"]].options
-    if not index.isdigit() or int(index) >= len(options):
-        return False
-    picked = set(st.get("pick", [])) ^ {options[int(index)].id}
-    st["pick"] = [o.id for o in options if o.id in picked]
-    _ask(ctx, st, survey, edit=True)
-    return True
+
+    async def handle(st: dict[str, Any], survey: Survey) -> bool:
+        options = survey.questions[st["q"]].options
+        if not index.isdigit() or int(index) >= len(options):
+            return False
+        picked = set(st.get("pick", [])) ^ {options[int(index)].id}
+        st["pick"] = [o.id for o in options if o.id in picked]
+        _ask(ctx, st, survey, edit=True)
+        return True
+
+    return await _on_question(ctx, run, n, handle)
 
 
 @router.action("fbd")
 async def done(ctx: Context, run: str, n: str) -> bool:
-    at = await _at_question(ctx, run, n)
-    if at is None or at[1] is None:
-        return at is not None
-    st, survey = at
-    picked = st.get("pick") or []
-    if not picked and not survey.questions[st["q"]].optional:
-        _ask(ctx, st, survey, notice=ctx._("Please tick at least one answer, then press «Done»."))
+    """"Done" under a multiple-choice question."""
+
+    async def handle(st: dict[str, Any], survey: Survey) -> bool:
+        q = survey.questions[st["q"]]
+        picked = st.get("pick") or []
+        if q.kind != "multiple":
+            return False
+        if not picked and not q.optional:
+            _ask(ctx, st, survey, notice=ctx._("Please tick at least one answer, then press «Done»."))
+            return True
+        await _record(ctx, st, survey, list(picked) or None)
         return True
-    await _record(ctx, st, survey, list(picked) or None)
-    return True
+
+    return await _on_question(ctx, run, n, handle)
 
 
 @router.action("fbs")
 async def skip(ctx: Context, run: str, n: str) -> bool:
-    at = await _at_question(ctx, run, n)
-    if at is None or at[1] is None:
-        return at is not None
-    st, survey = at
-    if not survey.questions[st["q"]].optional:
-        return False
-    await _record(ctx, st, survey, None)
-    return True
+    async def handle(st: dict[str, Any], survey: Survey) -> bool:
+        if not survey.questions[st["q"]].optional:
+            return False
+        await _record(ctx, st, survey, None)
+        return True
+
+    return await _on_question(ctx, run, n, handle)
 
 
 @router.text_input("fb_answer")
@@ -324,7 +333,7 @@ async def feedback_results(ctx: Context) -> bool:
     if offices is None:
         return False
     if len(offices) == 1:
-        return await ctx.show("fbr", offices[0].id, DEFAULT_PERIOD)
+        return await office_results(ctx, offices[0].id, DEFAULT_PERIOD)
     rows = [[ctx.btn(short(o.name.get(ctx.lang)), "fbr", o.id, DEFAULT_PERIOD)] for o in offices]
     ctx.say(ctx._("Feedback results: choose the office."), [*rows, ctx.nav_row()])
     return True
@@ -332,8 +341,6 @@ async def feedback_results(ctx: Context) -> bool:
 
 @router.action("fbr", screen=True)
 async def office_results(ctx: Context, office_id: str, days: str) -> bool:
-    from bot.feedback.charts import results_chart
-
     _ = ctx._
     offices = await _staff_offices(ctx)
     office = ctx.kb.offices.get(office_id)

@@ -91,11 +91,17 @@ class ViberChannel:
 
     async def stopped(self, user_id: str, reason: str) -> None:
         """The person unsubscribed: never message them again until they write."""
+        from bot.reminders import service as reminders
+
         async with self.core.db.sessions() as session, session.begin():
             user = await repo.find_user(session, CHANNEL, user_id)
             if user is None:
                 return
             await repo.mark_blocked(session, CHANNEL, user_id)
+            # As when a send finds the bot blocked (bot/reminders/delivery.py): the social workers
+            # whose reminders can no longer arrive are told.
+            for link in await reminders.client_links(session, user.id):
+                await reminders.stop(session, link, reason, tell="client_blocked")
             cancelled = await outbox.cancel_pending_for(session, user.id, reason)
         log.info("a Viber user unsubscribed; marked, %d queued message(s) cancelled", cancelled)
 

@@ -96,7 +96,8 @@ class ViberApi:
                 await asyncio.sleep(self.backoff * 2**attempt)
         status = result.get("status") if isinstance(result, dict) else None
         if status != 0:
-            raise ViberError(int(status) if isinstance(status, int) else 3, self.redact(str(result.get("status_message", ""))))
+            message = self.redact(str(result.get("status_message", ""))) if isinstance(result, dict) else ""
+            raise ViberError(status if isinstance(status, int) else 3, message)
         return result
 
     async def send_message(self, receiver: str, message: dict[str, Any], sender: dict[str, str]) -> str:
@@ -106,7 +107,8 @@ class ViberApi:
 
     async def set_webhook(self, url: str, event_types: list[str]) -> dict[str, Any]:
         # Names and photos are not asked for: the bot stores no profile data.
-        return await self.call("set_webhook", {"url": url, "event_types": event_types, "send_name": False, "send_photo": False})
+        body = {"url": url, "event_types": event_types, "send_name": False, "send_photo": False}
+        return await self.call("set_webhook", body)
 
     async def get_account_info(self) -> dict[str, Any]:
         return await self.call("get_account_info", {})

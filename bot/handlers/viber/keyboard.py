@@ -17,7 +17,7 @@ accident) opens the card it names.
 
 Limits enforced (Viber's keyboard docs; a row of the grid is 6 columns):
 Columns 1–6, Rows 1–2 per button, at most 24 buttons and 24 grid rows per
-keyboard (portrait shows about 12; the rest scrolls). Labels ≤ 250 characters.
+keyboard (portrait shows about 12; the rest scrolls). Button Text ≤ 250 characters.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 GRID_COLUMNS = 6
 MAX_BUTTONS = 24
 MAX_GRID_ROWS = 24
-MAX_LABEL = 250
+MAX_TEXT = 250
 TRACKING_LIMIT = 4000
 PAIR_LABEL = 14  # two labels this short share a line (3 columns each); longer ones get the full width
 ONE_LINE_LABEL = 26  # longer labels get a double-height button so they wrap instead of shrinking
@@ -75,12 +75,18 @@ def _lines(rows: list[list[Button]], compact: bool) -> list[list[Button]]:
     return lines
 
 
+def _markup(label: str) -> str:
+    """The button's Text: dark, escaped, within Viber's 250 characters (markup included)."""
+    while len(text := f'<font color="{TEXT_COLOUR}">{html.escape(label, quote=False)}</font>') > MAX_TEXT:
+        label = label[:-1]
+    return text
+
+
 def _button(b: Button, columns: int, rows: int, large: bool) -> dict:
-    label = html.escape(b.label[:MAX_LABEL], quote=False)
     out = {
         "Columns": columns,
         "Rows": rows,
-        "Text": f'<font color="{TEXT_COLOUR}">{label}</font>',
+        "Text": _markup(b.label),
         "TextSize": "large" if large else "regular",
         "TextVAlign": "middle",
         "TextHAlign": "center",
@@ -92,7 +98,8 @@ def _button(b: Button, columns: int, rows: int, large: bool) -> dict:
         if not b.payload:
             raise ValueError(f"button {b.label!r} has neither a payload nor a URL")
         action = b.payload.partition("~")[0].partition(":")[0]
-        out.update(ActionType="reply", ActionBody=b.payload, BgColor=NAV_COLOUR if action in NAV_ACTIONS else ACTION_COLOUR)
+        colour = NAV_COLOUR if action in NAV_ACTIONS else ACTION_COLOUR
+        out.update(ActionType="reply", ActionBody=b.payload, BgColor=colour)
     return out
 
 

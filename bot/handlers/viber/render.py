@@ -56,7 +56,8 @@ def _split_to_fit(messages: list[dict[str, Any]], envelope: dict[str, Any]) -> l
     """Split text messages that are too big in bytes (the keyboard and tracking data stay on the last part)."""
     out: list[dict[str, Any]] = []
     for m in messages:
-        parts = [] if m.get("type") != "text" or _fits(m, envelope) else split_text(m["text"], (len(m["text"]) + 1) // 2)
+        too_big = m.get("type") == "text" and not _fits(m, envelope)
+        parts = split_text(m["text"], (len(m["text"]) + 1) // 2) if too_big else []
         if len(parts) < 2:
             out.append(m)  # fits, or cannot be split (then the client refuses it loudly)
             continue
@@ -70,7 +71,8 @@ async def render(
 ) -> list[dict[str, Any]]:
     """Message dicts ready for send_message (the envelope, receiver and sender, is added by the caller)."""
     if combine:
-        parts = [("\n\n".join(r.text.strip() for r in replies if r.text.strip()), [a for r in replies for a in r.attachments])]
+        text = "\n\n".join(r.text.strip() for r in replies if r.text.strip())
+        parts = [(text, [a for r in replies for a in r.attachments])]
     else:
         parts = [(r.text, r.attachments) for r in replies]
     messages: list[dict[str, Any]] = []
