@@ -19,8 +19,12 @@ log = logging.getLogger(__name__)
 def build_search(kb: KnowledgeBase):
     from knowledge.search import SearchEngine
 
+    cached = getattr(kb, "_search_engine", None)
+    if cached is not None:  # one index per loaded knowledge base (tests build many cores on one KB)
+        return cached
     started = time.perf_counter()
     engine = SearchEngine(kb)
+    kb._search_engine = engine
     # The index is built once and lives as long as the process: take it out of the garbage
     # collector's sight, or a full collection pauses a search for ~30 ms now and then.
     gc.collect()

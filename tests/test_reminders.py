@@ -289,12 +289,16 @@ async def test_workers_see_only_their_own_clients(rcore):
     assert "застаріло" in citizen.text
 
 
-async def test_forget_removes_the_link(rcore):
+async def test_forget_removes_the_link_and_tells_the_worker(rcore):
     worker, client, link = await linked_pair(rcore)
     await client.send("/forget")
     await client.press("Так, видалити")
     async with rcore.db.sessions() as s:
         assert await s.get(ClientLink, link.id) is None
+    sink = Sink()
+    await DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings).run_once()
+    notes = [m[1] for m in sink.sent if m[0] == "worker"]
+    assert any("Ганна К." in n and "видалив" in n for n in notes), notes
 
 
 async def test_import_from_a_spreadsheet_with_bad_rows(rcore, tmp_path):

@@ -235,3 +235,16 @@ async def test_users_are_kept_apart_per_chat(telegram):
         from sqlalchemy import func, select
 
         assert (await s.execute(select(func.count()).select_from(User))).scalar_one() == 2
+
+
+async def test_a_sticker_or_photo_gets_a_friendly_answer(telegram):
+    h, tg = telegram, telegram.tg
+    await h.say("/start", expect=2)
+    tg._known_chats.add(CHAT)
+    before = len(tg.messages(CHAT))
+    await tg._push({"message": {"message_id": 999, "date": 0, "chat": {"id": CHAT, "type": "private"},
+                                "from": {"id": CHAT, "is_bot": False, "first_name": "T"},
+                                "sticker": {"file_id": "x", "file_unique_id": "y", "type": "regular",
+                                            "width": 1, "height": 1, "is_animated": False, "is_video": False}}})
+    notice, menu = (await tg.wait_messages(CHAT, before + 2))[before:]
+    assert "лише текст" in notice.text and menu.text.startswith("Головне меню")

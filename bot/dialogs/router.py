@@ -29,6 +29,7 @@ class Router:
     commands: dict[str, Handler] = field(default_factory=dict)
     deeplinks: dict[str, Handler] = field(default_factory=dict)
     text_inputs: dict[str, Handler] = field(default_factory=dict)
+    forget_hooks: list[Handler] = field(default_factory=list)  # run before /forget deletes a person
 
     def action(self, name: str, *, screen: bool = False, stateful: bool = False) -> Callable[[Handler], Handler]:
         def deco(fn: Handler) -> Handler:
@@ -63,7 +64,13 @@ class Router:
 
         return deco
 
+    def on_forget(self, fn: Handler) -> Handler:
+        """Run `fn(ctx)` just before the person's data is deleted (e.g. tell their social worker)."""
+        self.forget_hooks.append(fn)
+        return fn
+
     def include(self, other: Router) -> None:
+        self.forget_hooks.extend(other.forget_hooks)
         for mine, theirs in (
             (self.actions, other.actions),
             (self.commands, other.commands),

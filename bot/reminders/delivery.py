@@ -132,3 +132,12 @@ async def _unconfirmed(session, kb, user, t: Translator, payload) -> list[Reply]
     text = t.gettext("⏳ {client} has not confirmed the reminder «{text}» sent {when}.").format(
         client=link.alias, text=reminder.text, when=t.datetime(when, "short", tz=get_settings().timezone))
     return [Reply(text, [[_btn(t.gettext("Open the client"), "wclient", link.id)]])]
+
+
+@renderer("client_left")
+async def _left(session, kb, user, t: Translator, payload) -> list[Reply] | None:
+    alias = str(payload.get("alias") or "")
+    if not alias:
+        return None
+    return [Reply(t.gettext("⛔ {client} deleted their data in the bot: the link and all reminders are gone. "
+                            "Please contact the client another way if needed.").format(client=alias))]

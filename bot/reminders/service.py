@@ -100,6 +100,11 @@ async def _cancel_scheduled(session: AsyncSession, link_id: int, reason: str, re
     return len(ids)
 
 
+async def tell_worker_client_left(session: AsyncSession, link: ClientLink) -> None:
+    """The link is about to be deleted with the client's data: the note carries the worker's own label."""
+    await _tell_worker(session, link, "client_left", {"alias": link.alias}, key=f"client_left:{link.id}")
+
+
 async def _tell_worker(session: AsyncSession, link: ClientLink, kind: str, extra: dict | None = None, key: str = "") -> None:
     worker = await session.get(User, link.worker_id)
     if worker is None or worker.blocked_at is not None:

@@ -50,8 +50,9 @@ async def help_screen(ctx: Context) -> None:
             _("• On a service page press «Start my checklist» to tick off documents as you collect them."),
             _("• «Back» returns to the previous screen, «Main menu» to the start."),
             "",
-            _("Commands: /start — main menu, /help — this help, /language — change language, "
-              "/privacy — what we store, /forget — delete your data."),
+            _("Commands: /start — main menu, /help — this help, /status — application status, "
+              "/checklists — my checklists, /language — change language, /privacy — what we store, "
+              "/forget — delete your data, /stop — stop a social worker's reminders."),
             "",
             cnap_contacts(ctx),
         ]
@@ -127,6 +128,8 @@ async def cmd_forget(ctx: Context) -> None:
 
 @router.action("forget_yes", stateful=True)
 async def forget_yes(ctx: Context) -> None:
+    for hook in ctx.core.router.forget_hooks:
+        await hook(ctx)
     await repo.forget_user(ctx.session, ctx.user.id)
     ctx.forgotten = True
     ctx.say(

@@ -113,3 +113,10 @@ async def cmd_stop(ctx: Context) -> None:
         who = await service.worker_name(ctx.session, link.worker_id) or ctx._("your social worker")
         rows.append([ctx.btn(who, "rstop", str(link.id))])
     ctx.say(ctx._("Whose reminders do you want to stop?"), [*rows, ctx.nav_row(back=False)])
+
+
+@router.on_forget
+async def tell_workers(ctx: Context) -> None:
+    """A client who deletes their data leaves their workers' lists; the workers are told so."""
+    for link in await service.client_links(ctx.session, ctx.user.id):
+        await service.tell_worker_client_left(ctx.session, link)

@@ -11,7 +11,8 @@ from storage import repo
 router = Router()
 
 PAGE = 5
-MAX_QUERY = 200  # longer text is cut before searching; nobody's service name is longer
+MAX_QUERY = 200
+MAX_OFFICES = 2  # longer text is cut before searching; nobody's service name is longer
 
 
 @router.action("find", screen=True)
@@ -75,7 +76,8 @@ async def situation(ctx: Context, situation_id: str) -> bool:
 @router.text_input("search")
 async def search_text(ctx: Context, text: str) -> None:
     query = " ".join(text.split())[:MAX_QUERY]
-    if not query:
+    if not query:  # a photo, sticker or voice message reaches us as empty text
+        ctx.say(ctx._("I can read only text. Please type your question or use the buttons."))
         await ctx.show("menu")
         return
     ctx.state["query"] = query
@@ -161,10 +163,13 @@ def service_card(ctx: Context, svc: Service) -> str:
         parts.append("\n".join(docs))
     parts.append(_("Cost: {cost}").format(cost=svc.cost.text.get(lang)) + "\n" + _("Term: {term}").format(term=svc.term.get(lang)))
     where = [_("Where to apply:"), svc.where.body.get(lang)]
-    for office_id in svc.where.offices or [ctx.kb.main_office.id]:
-        office = ctx.kb.offices.get(office_id)
-        if office:
-            where += ["", office_block(ctx.t, office)]
+    offices = [ctx.kb.offices[o] for o in svc.where.offices if o in ctx.kb.offices] or [ctx.kb.main_office]
+    # Full details for the first two places only: a long list of addresses loses older readers.
+    for office in offices[:MAX_OFFICES]:
+        where += ["", office_block(ctx.t, office)]
+    if offices[MAX_OFFICES:]:
+        others = "; ".join(f"{o.name.get(lang)} ({o.phone})" for o in offices[MAX_OFFICES:])
+        where += ["", _("Also: {offices}").format(offices=others)]
     parts.append("\n".join(where))
     if svc.online:
         parts.append(_("Online:") + "\n" + "\n".join(f"• {link.title.get(lang)}: {link.url}" for link in svc.online))
