@@ -35,6 +35,7 @@ class User(Base):
     blocked_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_written_at: Mapped[dt.datetime | None]  # last message/press by the person (Viber session billing)
 
 
 class Role(Base):

@@ -44,3 +44,29 @@ async def test_declined_expired_and_forged_invitations_grant_nothing(core):
     for payload in (f"inv_{expired}", "inv_forged-token-123", f"inv_{token}x"):
         await chat.start(payload)
         assert "посилання застаріло" in chat.text.lower(), payload
+
+
+
+async def test_an_admin_revokes_roles_in_their_office_only(core):
+    admin_token = await make_invite(core, "admin", "cnap-main")
+    admin = Chat(core, user="admin")
+    await admin.start(f"inv_{admin_token}")
+    await admin.press("Прийняти")
+    for user, scope in (("staff-main", "cnap-main"), ("staff-other", "social-protection")):
+        token = await make_invite(core, "staff", scope)
+        person = Chat(core, user=user)
+        await person.start(f"inv_{token}")
+        await person.press("Прийняти")
+    await admin.press("Працівники і ролі")
+    assert "ЦНАП тестової громади" in admin.text and "Соцзахист" not in admin.text  # only their office
+    revoke = admin.button("Відкликати").payload
+    await admin.press_payload(revoke)
+    assert "роль відкликано" in admin.text
+    staff = Chat(core, user="staff-main")
+    await staff.send("/menu")
+    assert "Результати відгуків" not in " ".join(staff.labels)
+    other = Chat(core, user="staff-other")
+    await other.send("/menu")
+    assert "Результати відгуків" in " ".join(other.labels)
+    await staff.press_payload(revoke)  # a non-admin pressing it: nothing happens
+    assert "застаріло" in staff.text

@@ -115,7 +115,7 @@ async def test_status_lookup_and_notifications_counted_session_then_paid(viber, 
     await change("in_progress")  # the person wrote a minute ago: inside the free 24-hour session
     two_days_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)
     async with h.core.db.sessions() as s, s.begin():
-        await s.execute(update(User).where(User.external_id == U).values(last_seen_at=two_days_ago))
+        await s.execute(update(User).where(User.external_id == U).values(last_seen_at=two_days_ago, last_written_at=two_days_ago))
     fake.users[U].last_wrote = two_days_ago.timestamp()
     await change("ready")
 

@@ -72,6 +72,8 @@ class BotCore:
             if created:
                 user.lang = normalize_lang(incoming.lang_hint) if incoming.lang_hint else self.settings.default_lang
             user.last_seen_at = utcnow()
+            if incoming.written:
+                user.last_written_at = user.last_seen_at
             user.blocked_at = None  # they wrote to us, so they can be written to
             conv = await repo.load_state(session, user.id, lock=self._lock_rows)
             state = dict(conv.state or {})

@@ -21,6 +21,9 @@ class Incoming:
     payload: str = ""  # button payload, or the deep-link payload of a start event
     command: str = ""  # command name without "/", lower-case
     lang_hint: str | None = None  # the platform's idea of the person's language (first guess only)
+    # False for events the platform sends without the person writing (Viber's conversation_started):
+    # they do not open Viber's free 24-hour messaging session.
+    written: bool = True
 
     @classmethod
     def from_text(cls, channel: str, user_id: str, text: str, lang_hint: str | None = None) -> Incoming:

@@ -26,6 +26,8 @@ async def main_menu(ctx: Context) -> None:
         rows.insert(4, [ctx.btn(_("My clients and reminders 👥"), "clients")])
     if ctx.roles & {"staff", "admin"}:
         rows.insert(4, [ctx.btn(_("Feedback results 📊"), "fbresults")])
+    if "admin" in ctx.roles:
+        rows.insert(5, [ctx.btn(_("Staff and roles 🔑"), "team")])
     ctx.say(_("Main menu. Choose what you need, or just type your question, e.g. «subsidy» or «passport»."), rows)
 
 

@@ -38,3 +38,52 @@ async def accept(ctx: Context) -> bool:
     ctx.say(ctx._("Done: you are now {role}. The new menu items are in the main menu.").format(role=ctx._(ROLE_NAMES[inv.role])))
     await ctx.show("menu")
     return True
+
+
+# --- admins manage who has a role -----------------------------------------------------------
+
+
+async def _admin_scopes(ctx: Context) -> set[str] | None:
+    """Offices this admin manages ("" = every office), or None for non-admins."""
+    if "admin" not in ctx.roles:
+        return None
+    return await roles.role_scopes(ctx.session, ctx.user.id, "admin")
+
+
+def _manages(scopes: set[str], scope: str) -> bool:
+    return "" in scopes or scope in scopes
+
+
+@router.action("team", screen=True)
+async def team(ctx: Context) -> bool:
+    scopes = await _admin_scopes(ctx)
+    if scopes is None:
+        return False
+    _ = ctx._
+    members = [(r, u) for r, u in await roles.list_roles(ctx.session) if _manages(scopes, r.scope) and u.id != ctx.user.id]
+    lines = [_("Staff and social workers you manage:")]
+    rows = []
+    for role, user in members:
+        office = ctx.kb.offices.get(role.scope) if ctx.kb and role.scope else None
+        where = f" — {office.name.get(ctx.lang)}" if office else ""
+        label = f"{_(ROLE_NAMES[role.role])} #{user.id}{where}"
+        lines.append("• " + label)
+        rows.append([ctx.btn(_("Revoke: {who}").format(who=label)[:60], "revoke", str(role.id))])
+    if not members:
+        lines.append(_("Nobody yet. Invitations are made with: python run_bot.py staff invite"))
+    ctx.say("\n".join(lines), [*rows, ctx.nav_row()])
+    return True
+
+
+@router.action("revoke", stateful=True)
+async def revoke(ctx: Context, role_id: str) -> bool:
+    scopes = await _admin_scopes(ctx)
+    if scopes is None or not role_id.isdigit():
+        return False
+    target = next((r for r, u in await roles.list_roles(ctx.session) if r.id == int(role_id)), None)
+    if target is None or not _manages(scopes, target.scope) or target.user_id == ctx.user.id:
+        return False
+    await roles.revoke_role(ctx.session, target.id)
+    ctx.say(ctx._("Done: the role was revoked."))
+    await ctx.show("team")
+    return True

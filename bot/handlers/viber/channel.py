@@ -48,13 +48,13 @@ def sender_of(settings: Settings) -> dict[str, str]:
     return sender
 
 
-def billing_for(last_seen_at: dt.datetime | None, now: dt.datetime) -> str:
+def billing_for(last_written_at: dt.datetime | None, now: dt.datetime) -> str:
     """"session" (free) if the person wrote within 24 hours, else "paid" (Viber's commercial model)."""
-    if last_seen_at is None:
+    if last_written_at is None:
         return "paid"
-    if last_seen_at.tzinfo is None:  # SQLite returns naive UTC
-        last_seen_at = last_seen_at.replace(tzinfo=dt.timezone.utc)
-    return "session" if now - last_seen_at < SESSION else "paid"
+    if last_written_at.tzinfo is None:  # SQLite returns naive UTC
+        last_written_at = last_written_at.replace(tzinfo=dt.timezone.utc)
+    return "session" if now - last_written_at < SESSION else "paid"
 
 
 class ViberChannel:
@@ -126,7 +126,8 @@ class ViberChannel:
         with the keyboard, and the rest when they write.
         """
         user = req.user
-        event = Incoming(CHANNEL, user.id, "start", payload=(req.context or "").strip(), lang_hint=user.language)
+        event = Incoming(CHANNEL, user.id, "start", payload=(req.context or "").strip(), lang_hint=user.language,
+                         written=False)
         messages = await self.messages(user.id, await self.core.handle(event), combine=True)
         first, rest = messages[0], messages[1:]
         if rest and not req.subscribed:
@@ -163,7 +164,7 @@ class ViberSender:
     async def send(self, external_id: str, replies: list[Reply]) -> Outcome:
         async with self.viber.core.db.sessions() as session:
             user = await repo.find_user(session, CHANNEL, external_id)
-        billing = billing_for(user.last_seen_at if user else None, utcnow())
+        billing = billing_for(user.last_written_at if user else None, utcnow())
         try:
             # Combined into one message where possible: each message outside a session is paid.
             messages = await self.viber.messages(external_id, replies, combine=True)
