@@ -308,8 +308,14 @@ async def typed_answer(ctx: Context, text: str) -> None:
         await _record(ctx, *active, text or None)
         return
     value = parse_typed(active[1], q, text) if q is not None else None
+    if value is None and q is not None and ctx.state.get("fb_nudged") != active[0]["q"]:
+        # Probably an answer in their own words: show the buttons again, once, before treating it as a search.
+        ctx.state["fb_nudged"] = active[0]["q"]
+        _ask(ctx, *active, notice=ctx._("Please answer with one of the buttons below. To leave the survey, press «Main menu»."))
+        return
+    ctx.state.pop("fb_nudged", None)
     if value is None:
-        ctx.expect(None)  # not an answer: the person wants something else; the survey waits for them
+        ctx.expect(None)  # still not an answer: the person wants something else; the survey waits for them
         await ctx.core.router.text_inputs["search"](ctx, text)
         return
     await _record(ctx, *active, value)

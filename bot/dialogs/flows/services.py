@@ -12,7 +12,8 @@ router = Router()
 
 PAGE = 5
 MAX_QUERY = 200
-MAX_OFFICES = 2  # longer text is cut before searching; nobody's service name is longer
+MAX_OFFICES = 2
+MIN_RELATED_SCORE, RELATIVE_CUTOFF = 30.0, 0.4  # results shown after a confident top hit  # longer text is cut before searching; nobody's service name is longer
 
 
 @router.action("find", screen=True)
@@ -96,6 +97,8 @@ async def results(ctx: Context, page: str = "0") -> bool:
     page_no = int(page)
     hits = ctx.search.search(query, lang=ctx.lang, limit=PAGE * 3)
     good = ctx.search.is_good(hits)
+    if good:  # drop the long tail of weak matches: a short list is easier to read
+        hits = [h for h in hits if h.score >= max(MIN_RELATED_SCORE, hits[0].score * RELATIVE_CUTOFF)]
     shown = hits[page_no * PAGE : (page_no + 1) * PAGE]
     rows = [[ctx.btn(short(_hit_label(ctx, h)), "svc" if h.kind == "service" else "sit", _kb_id(h))] for h in shown]
     if len(hits) > (page_no + 1) * PAGE:
