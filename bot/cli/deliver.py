@@ -24,21 +24,31 @@ async def _main(settings) -> int:
     from bot.delivery.worker import DeliveryWorker
     from bot.handlers.telegram import TelegramChannel, TelegramSender, make_bot
 
-    if not settings.telegram_bot_token:
-        print("No channel to deliver to: set TELEGRAM_BOT_TOKEN (see README).", file=sys.stderr)
+    if not settings.telegram_bot_token and not settings.viber_auth_token:
+        print("No channel to deliver to: set TELEGRAM_BOT_TOKEN and/or VIBER_AUTH_TOKEN (see README).", file=sys.stderr)
         return 2
     core = await create_core(settings)
-    bot = make_bot(settings)
+    senders, closers = [], []
+    if settings.telegram_bot_token:
+        bot = make_bot(settings)
+        senders.append(TelegramSender(TelegramChannel(core, bot)))
+        closers.append(bot.session.close)
+    if settings.viber_auth_token:
+        from bot.handlers.viber import ViberSender, make_viber_channel
+
+        viber = make_viber_channel(core, settings)
+        senders.append(ViberSender(viber))
+        closers.append(viber.api.close)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        worker = DeliveryWorker(core.db, core.kb, [TelegramSender(TelegramChannel(core, bot))],
-                                poll=settings.delivery_poll_seconds, settings=settings)
+        worker = DeliveryWorker(core.db, core.kb, senders, poll=settings.delivery_poll_seconds, settings=settings)
         await worker.run(stop)
     finally:
-        await bot.session.close()
+        for close in closers:
+            await close()
         await core.db.dispose()
     return 0
 

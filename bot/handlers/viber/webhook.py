@@ -125,19 +125,26 @@ class ViberWebhook:
 WEBHOOK_KEY: web.AppKey[ViberWebhook] = web.AppKey("viber_webhook", ViberWebhook)
 
 
-def setup_viber_webhook(app: web.Application, core: BotCore, settings: Settings) -> ViberChannel:
-    """Mount the webhook and the media route; register it with `run_bot.py viber set-webhook`.
-
-    (Not on start-up like Telegram's: Viber calls the URL to verify it while set_webhook
-    runs, and during start-up the server is not listening yet.)
-    """
+def make_viber_channel(core: BotCore, settings: Settings) -> ViberChannel:
+    """The channel without the webhook: enough to send (e.g. from a `run_bot.py deliver` process;
+    pictures go to the shared media folder that the `serve` process publishes)."""
     if not settings.viber_auth_token:
         raise ValueError("VIBER_AUTH_TOKEN is not set")
     token = settings.viber_auth_token.get_secret_value()
     api = ViberApi(token, settings.viber_api_base)
     media_dir = settings.viber_media_dir or PROJECT_DIR / "data" / "viber-media"
     media = MediaStore(media_dir, token.encode(), lambda: settings.public_url)
-    channel = ViberChannel(core, api, media, sender_of(settings))
+    return ViberChannel(core, api, media, sender_of(settings))
+
+
+def setup_viber_webhook(app: web.Application, core: BotCore, settings: Settings) -> ViberChannel:
+    """Mount the webhook and the media route; register it with `run_bot.py viber set-webhook`.
+
+    (Not on start-up like Telegram's: Viber calls the URL to verify it while set_webhook
+    runs, and during start-up the server is not listening yet.)
+    """
+    channel = make_viber_channel(core, settings)
+    api, media, token = channel.api, channel.media, settings.viber_auth_token.get_secret_value()
     hook = ViberWebhook(channel, token)
     app[WEBHOOK_KEY] = hook
     app.router.add_post(WEBHOOK_PATH, hook.handle)
