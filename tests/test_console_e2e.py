@@ -115,3 +115,14 @@ def test_console_social_worker_invites_a_client_and_schedules_a_reminder(tmp_pat
     out = console("worker", "", steps)
     assert "Збережено. Перше нагадування надійде" in out and "11:45" in out
     assert "🕒" in out.split("Збережено")[-1]  # the client screen lists it as scheduled
+
+
+def test_staff_see_the_searches_that_found_nothing(tmp_path):
+    out = run_console(tmp_path, ["щжхзщшгне", "щжхзщшгне", "паспорт"], "--user", "someone")
+    assert "не знайшов" in out
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env["BOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}"
+    proc = subprocess.run([sys.executable, "run_bot.py", "kb", "misses"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "     2  щжхзщшгне" in proc.stdout and "паспорт" not in proc.stdout and "someone" not in proc.stdout
