@@ -231,3 +231,16 @@ async def test_english_is_complete_for_the_main_menu(sqlite_url, test_kb):
     async with core.db.sessions() as s:
         assert (await s.execute(select(User.lang))).scalar_one() == "en"
     await core.db.dispose()
+
+
+async def test_greetings_and_thanks_are_answered_not_searched(core):
+    chat = Chat(core)
+    await chat.start()
+    await chat.send("Добрий день!")
+    assert chat.text.startswith("Вітаю! Чим можу допомогти?") and "Головне меню" in chat.text
+    await chat.send("дякую")
+    assert chat.text.startswith("Будь ласка!")
+    from storage.models import SearchMiss
+
+    async with core.db.sessions() as s:
+        assert (await s.execute(select(SearchMiss))).first() is None  # not logged as failed searches

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dialogs.context import Context
 from bot.dialogs.flows.common import cnap_contacts, office_block, short
 from bot.dialogs.router import Router
+from bot.i18n import N_
 from knowledge.models import Service
 from storage import repo
 
@@ -81,8 +82,28 @@ async def search_text(ctx: Context, text: str) -> None:
         ctx.say(ctx._("I can read only text. Please type your question or use the buttons."))
         await ctx.show("menu")
         return
+    small_talk = _small_talk(query)
+    if small_talk is not None:
+        ctx.say(ctx._(small_talk))
+        await ctx.show("menu")
+        return
     ctx.state["query"] = query
     await ctx.show("results", "0")
+
+
+GREETINGS = {"привіт", "вітаю", "добрий день", "доброго дня", "добрий вечір", "доброго ранку", "здрастуйте",
+             "здравствуйте", "привет", "hello", "hi", "good morning", "good afternoon"}
+THANKS = {"дякую", "дякую вам", "щиро дякую", "спасибі", "спасибо", "thanks", "thank you", "ок дякую", "ок, дякую"}
+
+
+def _small_talk(query: str) -> str | None:
+    """A greeting or a thank-you is not a search: answer it like a person would."""
+    text = " ".join(query.lower().replace("!", " ").replace(".", " ").replace(",", " ").split())
+    if text in GREETINGS:
+        return N_("Hello! How can I help? Type what you need or choose below.")
+    if text in THANKS:
+        return N_("You are welcome! If you need anything else, I am here.")
+    return None
 
 
 @router.action("results", screen=True)
