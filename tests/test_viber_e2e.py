@@ -62,7 +62,7 @@ async def test_qr_context_opens_its_flow_in_the_welcome_message(viber):
     welcome = await fake.open(U, context="svc_housing-subsidy")
     assert "Тестова громада" in welcome.text and "Призначення житлової субсидії" in welcome.text
     assert "Почати мій чек-лист ✅" in welcome.labels()
-    await h.say("привіт")  # subscribes
+    await h.say("паспорт")  # subscribes
     again = await fake.open(U, context="svc_housing-subsidy")  # each scan fires conversation_started
     assert "Тестова громада" not in again.text and again.text.startswith("📄 Призначення житлової субсидії")
     stale = await fake.open(U, context="nosuch_thing")
@@ -96,7 +96,7 @@ async def test_status_lookup_and_notifications_counted_session_then_paid(viber, 
         upd = apps.ApplicationUpdate(number="ЦН-7", status="received", secret="4821")
         await apps.upsert(s, upd, "test", KEY.encode())
     await fake.open(U)
-    await h.say("привіт")
+    await h.say("паспорт")
     await h.press("Головне меню")
     await h.press("Статус заяви")
     await h.say("ЦН-7")
@@ -140,7 +140,7 @@ async def test_status_lookup_and_notifications_counted_session_then_paid(viber, 
 async def test_unsubscribe_marks_the_person_stopped_and_cancels_what_was_queued(viber):
     h, fake = viber, viber.fake
     await fake.open(U)
-    await h.say("привіт")
+    await h.say("паспорт")
     user = await h.user()
     async with h.core.db.sessions() as s, s.begin():
         later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
@@ -206,7 +206,7 @@ async def test_a_slow_viber_never_holds_up_the_webhook(sqlite_url, test_kb, tmp_
 async def test_long_text_is_split_and_the_keyboard_rides_on_the_last_part(viber):
     h, fake = viber, viber.fake
     await fake.open(U)
-    await h.say("привіт")
+    await h.say("паспорт")
     before = len(fake.messages(U))
     paragraph = "Документ " + "дуже " * 150 + "важливий.\n\n"
     emoji = "🙂 " * 6000  # 4 bytes each: 7,000 characters of these would break the 30 KB limit
@@ -225,7 +225,7 @@ async def test_long_text_is_split_and_the_keyboard_rides_on_the_last_part(viber)
 async def test_pictures_and_files_are_served_for_viber_to_fetch(viber):
     h, fake = viber, viber.fake
     await fake.open(U)
-    await h.say("привіт")
+    await h.say("паспорт")
     before = len(fake.messages(U))
     qr = Attachment("image", "qr.png", PNG, "Скануйте цей код")
     report = Attachment("document", "звіт.xlsx", b"PK\x03\x04 table", "")
@@ -247,7 +247,7 @@ async def test_limits_and_failures_become_outcomes_and_never_leak_the_token(sqli
     caplog.set_level(logging.DEBUG)
     async with FakeViber(unanswered_limit=2) as fake, running_bot(fake, sqlite_url, test_kb, tmp_path) as h:
         await fake.open(U)
-        await h.say("привіт")  # one reply: one unanswered message so far
+        await h.say("паспорт")  # one reply: one unanswered message so far
         sender = ViberSender(h.channel)
         assert (await sender.send(U, [Reply("перше")])).status == "sent"
         throttled = await sender.send(U, [Reply("друге")])  # 100/hour without a reply, here 2
@@ -276,7 +276,7 @@ async def test_set_webhook_command_registers_the_public_url(viber, capsys):
 async def test_receipts_subscribed_and_other_callbacks_are_acknowledged(viber):
     h, fake = viber, viber.fake
     await fake.open(U)
-    await h.say("привіт")
+    await h.say("паспорт")
     for name in ("delivered", "seen", "failed", "webhook"):
         assert (await fake.post(fake.event(name, user_id=U)))[0] == 200
     assert h.channel.receipts == {"delivered": 1, "seen": 1, "failed": 1}
