@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -95,10 +96,19 @@ async def delete_checklist(session: AsyncSession, user_id: int, service_id: str)
 # --- search misses (anonymous) ---------------------------------------------------------------
 
 
+_EMAIL = re.compile(r"\S+@\S+")
+_LONG_NUMBER = re.compile(r"\d[\d\s()+-]{4,}\d")
+
+
+def scrub(query: str) -> str:
+    """People type phone numbers, e-mails and document numbers into search: keep the words, not those."""
+    return _LONG_NUMBER.sub("<number>", _EMAIL.sub("<email>", query))
+
+
 async def record_search_miss(
     session: AsyncSession, query: str, lang: str, best_id: str | None, best_score: float | None
 ) -> None:
-    session.add(SearchMiss(query=query[:200], lang=lang, best_id=best_id, best_score=best_score))
+    session.add(SearchMiss(query=scrub(query)[:200], lang=lang, best_id=best_id, best_score=best_score))
     await session.flush()
 
 
