@@ -40,4 +40,6 @@ def setup_logging(level: str = "INFO", secrets: list[str] | None = None) -> Reda
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for noisy in ("alembic", "pymorphy3", "aiohttp.access"):  # start-up chatter, one line per request
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     return redactor
