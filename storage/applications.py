@@ -218,6 +218,7 @@ async def recent_failures(session: AsyncSession, key: str, window: dt.timedelta)
 async def record_failure(session: AsyncSession, *keys: str) -> None:
     for key in keys:
         session.add(LookupFailure(key=key[:96]))
+    await purge_failures(session, dt.timedelta(days=1))  # only the last hour matters; keep the table small
     await session.flush()
 
 

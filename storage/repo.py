@@ -89,10 +89,6 @@ async def list_checklists(session: AsyncSession, user_id: int) -> list[Checklist
     return list((await session.execute(stmt)).scalars())
 
 
-async def delete_checklist(session: AsyncSession, user_id: int, service_id: str) -> None:
-    await session.execute(delete(Checklist).where(Checklist.user_id == user_id, Checklist.service_id == service_id))
-
-
 # --- search misses (anonymous) ---------------------------------------------------------------
 
 
@@ -127,12 +123,22 @@ async def top_search_misses(session: AsyncSession, since: dt.datetime, limit: in
 
 
 async def forget_user(session: AsyncSession, user_id: int) -> None:
-    """Delete everything personal. Explicit deletes as well as ON DELETE CASCADE, so a
-    database without enforced foreign keys still forgets everything."""
-    for model in (Checklist, Conversation, Role):
-        await session.execute(delete(model).where(model.user_id == user_id))
+    """Delete everything personal: every row that references the person (found from the schema,
+    so a new feature's table is covered without touching this), then the person.
+
+    Rows that reference the person directly are deleted explicitly; rows hanging off those (a
+    reminder's occurrences) go by ON DELETE CASCADE, which SQLite (PRAGMA foreign_keys) and
+    PostgreSQL both enforce here. tests/test_storage.py scans every table afterwards."""
+    from storage.models import Base
+
+    users_id = User.__table__.c.id
+    for table in reversed(Base.metadata.sorted_tables):
+        for fk in table.foreign_keys:
+            if fk.column is not users_id:
+                continue
+            column = fk.parent
+            if (fk.ondelete or "").upper() == "SET NULL":
+                await session.execute(update(table).where(column == user_id).values({column.name: None}))
+            else:
+                await session.execute(delete(table).where(column == user_id))
     await session.execute(delete(User).where(User.id == user_id))
-
-
-def state_copy(state: dict[str, Any] | None) -> dict[str, Any]:
-    return dict(state or {})
