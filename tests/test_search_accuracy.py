@@ -16,19 +16,24 @@ import yaml
 from knowledge.loader import load_kb
 from knowledge.search import SearchEngine
 
-DEVSET = Path(__file__).resolve().parents[1] / "bench" / "data" / "search_devset.yaml"
+DATA = Path(__file__).resolve().parents[1] / "bench" / "data"
+DEVSET = DATA / "search_devset.yaml"
+HELDOUT = DATA / "search_heldout.yaml"
 TOP1_TARGET = 0.92
 TOP3_TARGET = 0.98
+# The held-out set was written after the engine, never looked at while tuning: a regression floor set
+# just under what it measured when added (top-1 0.927, top-3 0.973), not a target to tune towards.
+HELDOUT_TOP1_FLOOR = 0.90
+HELDOUT_TOP3_FLOOR = 0.95
 
 
 @pytest.fixture(scope="module")
-def results():
-    if not DEVSET.exists():
-        pytest.skip("the dev set has not been written yet")
-    items = [q for q in (yaml.safe_load(DEVSET.read_text(encoding="utf-8")) or {}).get("queries", []) if q.get("expected")]
-    if not items:
-        pytest.skip("the dev set is empty")
-    engine = SearchEngine(load_kb(strict=False))
+def engine():
+    return SearchEngine(load_kb(strict=False))
+
+
+def _run(engine, path: Path):
+    items = [q for q in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("queries", []) if q.get("expected")]
     rows = []
     for it in items:
         lang = "en" if it.get("kind") == "english" else "uk"
@@ -37,6 +42,11 @@ def results():
         rows.append((it.get("kind", "?"), it["q"], sorted(expected), got, bool(got) and got[0] in expected,
                      any(g in expected for g in got[:3])))
     return rows
+
+
+@pytest.fixture(scope="module")
+def results(engine):
+    return _run(engine, DEVSET)
 
 
 def _report(rows) -> str:
@@ -70,3 +80,11 @@ def test_every_kind_is_served(results):
         per_kind[r[0]].append(r[5])
     weak = {k: sum(v) / len(v) for k, v in per_kind.items() if sum(v) / len(v) < 0.85}
     assert not weak, f"kinds with top-3 below 0.85: {weak}\n{_report(results)}"
+
+
+def test_heldout_set_stays_above_its_floor(engine):
+    rows = _run(engine, HELDOUT)
+    assert len(rows) >= 150
+    top1 = sum(r[4] for r in rows) / len(rows)
+    top3 = sum(r[5] for r in rows) / len(rows)
+    assert top1 >= HELDOUT_TOP1_FLOOR and top3 >= HELDOUT_TOP3_FLOOR, f"top-1 {top1:.3f}, top-3 {top3:.3f}\n{_report(rows)}"
