@@ -8,7 +8,6 @@ serialise per person), the flow runs, the state is saved. A restart loses nothin
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import re
 import weakref
@@ -136,9 +135,7 @@ class BotCore:
 
     async def _run_action(self, ctx: Context, action, args: tuple[str, ...]) -> bool:
         """Run a button's action; False when its arguments no longer make sense."""
-        params = list(inspect.signature(action.handler).parameters.values())[1:]
-        required = [p for p in params if p.default is inspect.Parameter.empty and p.kind == p.POSITIONAL_OR_KEYWORD]
-        if len(args) < len(required) or len(args) > len(params):
+        if not action.accepts(len(args)):
             return False
         if action.screen:
             return await ctx.show(action.name, *args)

@@ -5,6 +5,7 @@ Each flow module owns a `Router`; `bot.dialogs.flows` includes them all into one
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,16 @@ class Action:
     handler: Handler
     screen: bool  # a place the person can come "Back" to
     stateful: bool  # only valid on the latest message (carries the screen nonce)
+    min_args: int = 0  # how many payload arguments the handler takes (checked once, at registration)
+    max_args: int = 0
+
+    def accepts(self, n: int) -> bool:
+        return self.min_args <= n <= self.max_args
+
+
+def _arity(fn: Handler) -> tuple[int, int]:
+    params = [p for p in list(inspect.signature(fn).parameters.values())[1:] if p.kind == p.POSITIONAL_OR_KEYWORD]
+    return sum(p.default is inspect.Parameter.empty for p in params), len(params)
 
 
 @dataclass
@@ -33,7 +44,7 @@ class Router:
 
     def action(self, name: str, *, screen: bool = False, stateful: bool = False) -> Callable[[Handler], Handler]:
         def deco(fn: Handler) -> Handler:
-            self._add(self.actions, name, Action(name, fn, screen, stateful))
+            self._add(self.actions, name, Action(name, fn, screen, stateful, *_arity(fn)))
             return fn
 
         return deco

@@ -86,15 +86,23 @@ async def change_name(ctx: Context) -> bool:
     return True
 
 
-@router.text_input("worker_name")
-async def got_worker_name(ctx: Context, text: str) -> None:
-    name = " ".join(text.split())
-    if not _is_worker(ctx):
+async def _typed(ctx: Context, text: str, shortest: int, longest: int, allowed: bool = True) -> str | None:
+    """Awaited free text, tidied and checked: None (after saying why) if it cannot be used."""
+    value = " ".join(text.split())
+    if not allowed:  # the role was revoked, or the wizard is gone: nothing to type into
         ctx.expect(None)
         await ctx.show("menu")
-        return
-    if not 2 <= len(name) <= 80:
-        ctx.say(ctx._("Please write 2 to 80 characters."), [ctx.nav_row()])
+        return None
+    if not shortest <= len(value) <= longest:
+        ctx.say(ctx._("Please write {min} to {max} characters.").format(min=shortest, max=longest), [ctx.nav_row()])
+        return None
+    return value
+
+
+@router.text_input("worker_name")
+async def got_worker_name(ctx: Context, text: str) -> None:
+    name = await _typed(ctx, text, 2, 80, _is_worker(ctx))
+    if name is None:
         return
     ctx.expect(None)
     await service.set_worker_name(ctx.session, ctx.user.id, name)
@@ -113,13 +121,8 @@ async def add_client(ctx: Context) -> bool:
 
 @router.text_input("client_alias")
 async def got_alias(ctx: Context, text: str) -> None:
-    alias = " ".join(text.split())
-    if not _is_worker(ctx):
-        ctx.expect(None)
-        await ctx.show("menu")
-        return
-    if not 1 <= len(alias) <= 40:
-        ctx.say(ctx._("Please write 1 to 40 characters."), [ctx.nav_row()])
+    alias = await _typed(ctx, text, 1, 40, _is_worker(ctx))
+    if alias is None:
         return
     ctx.expect(None)
     link, token = await service.invite_client(ctx.session, ctx.user.id, alias)
@@ -228,15 +231,9 @@ async def template_chosen(ctx: Context, n: str) -> bool:
 
 @router.text_input("rem_text")
 async def got_text(ctx: Context, text: str) -> None:
-    text = " ".join(text.split())
-    if "wizard" not in ctx.state:
-        ctx.expect(None)
-        await ctx.show("menu")
-        return
-    if not 1 <= len(text) <= MAX_TEXT:
-        ctx.say(ctx._("Please write 1 to {n} characters.").format(n=MAX_TEXT), [ctx.nav_row()])
-        return
-    await _set_text(ctx, text)
+    value = await _typed(ctx, text, 1, MAX_TEXT, "wizard" in ctx.state)
+    if value is not None:
+        await _set_text(ctx, value)
 
 
 async def _set_text(ctx: Context, text: str) -> None:
