@@ -10,15 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pydantic import ValidationError
+
 from bot.cli import commands
-from bot.config import Settings, get_settings
+from bot.config import get_settings
 from bot.logging_setup import setup_logging
-
-
-def _secrets(settings: Settings) -> list[str]:
-    values = [settings.telegram_bot_token, settings.telegram_webhook_secret, settings.secret_key]
-    values += [getattr(settings, name, None) for name in ("viber_auth_token",)]
-    return [v.get_secret_value() for v in values if v]
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
@@ -34,11 +30,18 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
 def main(argv: list[str] | None = None) -> int:
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # a setting that cannot work: say which, before anything starts
+        for err in exc.errors():
+            print(f"Configuration error: {err['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
     if args.cmd is None:  # the newcomer's default: console unless a Telegram token is configured
         args = parser.parse_args(["telegram" if settings.telegram_bot_token else "console"])
-    long_running = args.cmd in ("telegram", "serve")
-    setup_logging(settings.log_level if long_running else "WARNING", _secrets(settings))
+    long_running = args.cmd in ("telegram", "serve", "deliver")
+    from bot.app import secrets_of
+
+    setup_logging(settings.log_level if long_running else "WARNING", secrets_of(settings))
     return handlers[args.cmd].run(args, settings)
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import create_core  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.dialogs.events import Incoming  # noqa: E402
+from bot.core.events import Incoming  # noqa: E402
 
 QUERIES = ["субсидія", "прописка", "паспорт", "довідка ВПО", "пенсія", "садочок", "ФОП", "витяг з кадастру"]
 
@@ -53,7 +53,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.postgres or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
         t0 = time.perf_counter()
-        core = await create_core(Settings(_env_file=None, BOT_DATABASE_URL=url))
+        core = await make_app(Settings(_env_file=None, BOT_DATABASE_URL=url))
         startup = time.perf_counter() - t0
         latencies: list[float] = []
         rng = random.Random(7)
@@ -61,7 +61,7 @@ async def main() -> None:
         t0 = time.perf_counter()
         await asyncio.gather(*(person(core, f"u{n}", steps, latencies, rng) for n in range(args.users)))
         wall = time.perf_counter() - t0
-        await core.db.dispose()
+        await core.close()
 
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)

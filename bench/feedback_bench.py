@@ -16,16 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.feedback.charts import results_chart  # noqa: E402
-from bot.feedback.export import response_table, summary_table, write_csv, write_xlsx  # noqa: E402
-from bot.feedback.poster import PosterCode, make_poster  # noqa: E402
-from bot.feedback.report import summarize  # noqa: E402
-from bot.feedback.surveys import get_surveys  # noqa: E402
+from bot.features.feedback.charts import results_chart  # noqa: E402
+from bot.features.feedback.export import response_table, summary_table, write_csv, write_xlsx  # noqa: E402
+from bot.features.feedback.poster import PosterCode, make_poster  # noqa: E402
+from bot.features.feedback.report import summarize  # noqa: E402
+from bot.features.feedback.surveys import get_surveys  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from knowledge.loader import load_kb  # noqa: E402
-from storage import feedback as store  # noqa: E402
+from bot.features.feedback import store  # noqa: E402
 from storage.db import open_database  # noqa: E402
-from storage.models_feedback import FeedbackResponse  # noqa: E402
+from bot.features.feedback.models import FeedbackResponse  # noqa: E402
 
 
 def fake_answers(rnd: random.Random) -> dict:

@@ -1,17 +1,24 @@
-"""Settings from the environment or a `.env` file (pydantic-settings).
+"""Settings from the environment or a `.env` file (pydantic-settings), checked at start.
 
-Secrets are `SecretStr` so that printing or logging the settings never shows them.
+Secrets are `SecretStr` so that printing or logging the settings never shows them, and every one
+of them is redacted from log lines automatically (`secret_values`). A value that cannot work — a
+time zone that does not exist, quiet hours that do not parse — stops the start with a clear
+message instead of failing later at the first person who needs it.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+QUIET_HOURS_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-3]):([0-5]\d)$")
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,6 +64,35 @@ class Settings(BaseSettings):
     # Reminders: tell the worker if the client has not pressed "Got it" within this many hours.
     reminder_confirm_hours: float = Field(default=24.0, validation_alias="BOT_REMINDER_CONFIRM_HOURS")
     quiet_hours: str = Field(default="21:00-08:00", validation_alias="BOT_QUIET_HOURS")
+
+    @field_validator("timezone")
+    @classmethod
+    def _real_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"BOT_TIMEZONE {v!r} is not a time zone (for example Europe/Kyiv)") from exc
+        return v
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, v: str) -> str:
+        v = v.replace(" ", "").replace("–", "-")
+        if not QUIET_HOURS_RE.match(v):
+            raise ValueError(f"BOT_QUIET_HOURS {v!r} must look like 21:00-08:00")
+        return v
+
+    @field_validator("default_lang")
+    @classmethod
+    def _lang(cls, v: str) -> str:
+        if v not in ("uk", "en"):
+            raise ValueError(f"BOT_DEFAULT_LANG {v!r} must be uk or en")
+        return v
+
+    def secret_values(self) -> list[str]:
+        """The values of every secret setting (for log redaction): any SecretStr field, now or later."""
+        values = [getattr(self, name) for name in type(self).model_fields]
+        return [v.get_secret_value() for v in values if isinstance(v, SecretStr) and v.get_secret_value()]
 
     def secret_key_bytes(self) -> bytes:
         """The configured key, or one generated once and kept in data/secret.key (single host)."""

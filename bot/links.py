@@ -1,16 +1,20 @@
-"""Deep links into the bot, for invites, receipts and posters.
+"""Deep links into the bot, for invitations, receipts and posters — from every channel that has them.
 
-Payloads are short, opaque and ASCII (`svc_…`, `app_…`, `inv_…`, `fb_…`): Telegram
-allows at most 64 characters of A-Z a-z 0-9 _ - in `?start=`; Viber passes the same
-string as `context` in its conversation_started event.
+Payloads are short, opaque and ASCII (`svc_…`, `app_…`, `inv_…`, `fb1_…`): Telegram allows at most
+64 characters of A-Z a-z 0-9 _ - in `?start=`; Viber passes the same string as `context` in its
+conversation_started event. Each channel plug-in says how its link looks (bot/channels/base.py).
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.channels.base import Channel
 
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -21,23 +25,24 @@ def check_payload(payload: str) -> str:
     return payload
 
 
-def telegram_link(settings: Settings, payload: str) -> str | None:
-    if not settings.telegram_bot_username:
-        return None
-    return f"https://t.me/{settings.telegram_bot_username.lstrip('@')}?start={check_payload(payload)}"
+class DeepLinks:
+    def __init__(self, channels: Iterable[Channel], settings: Settings):
+        self.channels = list(channels)
+        self.settings = settings
 
+    def all(self, payload: str) -> dict[str, str]:
+        """Every channel's link (or, for the console, the command that opens it), by channel name."""
+        check_payload(payload)
+        out = {}
+        for channel in self.channels:
+            link = channel.deep_link(self.settings, payload)
+            if link:
+                out[channel.name] = link
+        return out
 
-def viber_link(settings: Settings, payload: str) -> str | None:
-    if not settings.viber_bot_uri:
-        return None
-    return f"viber://pa?chatURI={quote(settings.viber_bot_uri)}&context={check_payload(payload)}"
+    def urls(self, payload: str) -> dict[str, str]:
+        """Only real links a phone can open (for QR codes and messages)."""
+        return {name: link for name, link in self.all(payload).items() if "://" in link}
 
-
-def all_links(settings: Settings, payload: str) -> dict[str, str]:
-    """Every configured channel's link, plus the console form for trying it locally."""
-    links = {"console": f"python run_bot.py console --start {check_payload(payload)}"}
-    for name, make in (("telegram", telegram_link), ("viber", viber_link)):
-        link = make(settings, payload)
-        if link:
-            links[name] = link
-    return links
+    def __call__(self, payload: str) -> dict[str, str]:
+        return self.all(payload)

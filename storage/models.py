@@ -1,7 +1,8 @@
-"""Database tables. Personal data is kept to the minimum the bot needs to answer.
+"""The core tables: people, their conversation state and roles, and the outbox.
 
-Every table that holds anything about a person references `users.id` with
-ON DELETE CASCADE, so /forget removes it all with the user row.
+Features keep their own tables beside their code (`bot/features/<name>/models.py`) on the same
+`Base`. Personal data is kept to the minimum the bot needs to answer. Every table that holds
+anything about a person references `users.id` with ON DELETE CASCADE, so /forget removes it all.
 """
 
 from __future__ import annotations
@@ -9,16 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.types import UtcDateTime, utcnow
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+__all__ = ["Base", "Conversation", "DeliveryPace", "Outbox", "Role", "User", "utcnow"]
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: DateTime(timezone=True), dt.date: Date}
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: UtcDateTime(), dt.date: Date}
 
 
 class User(Base):
@@ -51,21 +52,6 @@ class Role(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Invite(Base):
-    """A one-time invitation to a role, opened by a deep link (`/start inv_<token>`)."""
-
-    __tablename__ = "invites"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(32))
-    scope: Mapped[str] = mapped_column(String(64), default="")  # an office id for office staff
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[dt.datetime]
-    used_at: Mapped[dt.datetime | None]
-    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-
 class Conversation(Base):
     """Per-user dialog state, in the database so restarts and extra processes lose nothing."""
 
@@ -74,112 +60,6 @@ class Conversation(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class Checklist(Base):
-    """A person's progress through one service's document checklist."""
-
-    __tablename__ = "checklists"
-    __table_args__ = (UniqueConstraint("user_id", "service_id", name="uq_checklists_user_service"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    service_id: Mapped[str] = mapped_column(String(64))
-    ticked: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    completed_at: Mapped[dt.datetime | None]
-
-
-class SearchMiss(Base):
-    """A query that found nothing good, kept WITHOUT who asked, so staff can improve the KB."""
-
-    __tablename__ = "search_misses"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    query: Mapped[str] = mapped_column(String(200))
-    lang: Mapped[str] = mapped_column(String(8))
-    best_id: Mapped[str | None] = mapped_column(String(64))
-    best_score: Mapped[float | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-
-
-
-
-# --- application status (fed by CNAP systems) ---------------------------------------------
-
-
-class Application(Base):
-    """An application as the CNAP's system knows it. No names or addresses: a number, a
-    status and a hashed verification secret are all the bot needs."""
-
-    __tablename__ = "applications"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    number: Mapped[str] = mapped_column(String(64))  # as printed on the receipt
-    number_norm: Mapped[str] = mapped_column(String(64), unique=True)  # for lookup
-    service_id: Mapped[str | None] = mapped_column(String(64))
-    office_id: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(32))
-    note: Mapped[str] = mapped_column(Text, default="")
-    expected_date: Mapped[dt.date | None]
-    secret_hash: Mapped[str | None] = mapped_column(String(128))
-    source: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class ApplicationEvent(Base):
-    """One entry of an application's status history."""
-
-    __tablename__ = "application_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(32))
-    note: Mapped[str] = mapped_column(Text, default="")
-    expected_date: Mapped[dt.date | None]
-    source: Mapped[str] = mapped_column(String(64), default="")
-    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class Subscription(Base):
-    """A person follows an application and is told when its status changes."""
-
-    __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("user_id", "application_id", name="uq_subscriptions_user_app"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    notify: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class LookupFailure(Base):
-    """Failed status lookups, for rate limiting guesses (per person and per number)."""
-
-    __tablename__ = "lookup_failures"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(96), index=True)  # "user:<id>" or "number:<norm>"
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-
-
-class ApiToken(Base):
-    """A CNAP system's key to the status API; only a hash is stored."""
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[dt.datetime | None]
-    last_used_at: Mapped[dt.datetime | None]
-
-
-# --- outbound delivery --------------------------------------------------------------------
 
 
 class Outbox(Base):
@@ -214,6 +94,3 @@ class DeliveryPace(Base):
     next_at: Mapped[float] = mapped_column(default=0.0)  # Unix time
 
 
-# Feature tables live in their own modules; importing them here puts them in Base.metadata
-# for Alembic and the tests. (At the end of the file: they import Base from this module.)
-from storage import models_feedback, models_reminders, models_viber  # noqa: E402,F401

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bot.dialogs.core import BotCore
-from bot.dialogs.events import Button, Incoming, Reply
+from typing import Any
+
+from bot.core.events import Button, Incoming, Reply
 
 
 class Chat:
-    def __init__(self, core: BotCore, user: str = "u1", channel: str = "console", lang: str | None = None):
+    def __init__(self, core: Any, user: str = "u1", channel: str = "console", lang: str | None = None):
         self.core = core
         self.user = user
         self.channel = channel

@@ -95,10 +95,17 @@ def make_settings(db_url: str, **extra) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+async def make_app(settings: Settings, kb=None, **options):
+    """The app as `run_bot.py` builds it, except that a crash in a flow fails the test (it is not
+    answered with the apology a person would get) — pass raise_errors=False to test that apology."""
+    from bot.app import build_app
+
+    options.setdefault("raise_errors", True)
+    return await build_app(settings, kb=kb, **options)
+
+
 @pytest.fixture
 async def core(sqlite_url, test_kb):
-    from bot.app import create_core
-
-    c = await create_core(make_settings(sqlite_url), kb=test_kb)
+    c = await make_app(make_settings(sqlite_url), test_kb)
     yield c
-    await c.db.dispose()
+    await c.close()

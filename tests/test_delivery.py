@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.app import create_core
 from bot.delivery import outbox
 from bot.delivery.pacing import Pacer
-from bot.delivery.worker import DeliveryWorker
-from bot.handlers.telegram import TelegramChannel, TelegramSender, make_bot
-from storage import repo
-from tests.conftest import make_settings
+from storage import people as repo
+from tests.conftest import make_app, make_settings
 from tests.fakes.telegram_api import FakeTelegram
 
 
 async def test_two_processes_share_one_rate_budget(db_url, test_kb):
-    core_a = await create_core(make_settings(db_url), kb=test_kb)
-    core_b = await create_core(make_settings(db_url), kb=test_kb, migrate=False)
+    core_a = await make_app(make_settings(db_url), test_kb)
+    core_b = await make_app(make_settings(db_url), test_kb, migrate=False)
     try:
         a, b = Pacer(core_a.db, "telegram", rate=10), Pacer(core_b.db, "telegram", rate=10)
         starts = await asyncio.gather(*(p.reserve(5) for p in (a, b, a, b)))
@@ -25,8 +22,8 @@ async def test_two_processes_share_one_rate_budget(db_url, test_kb):
             assert s2 >= e1 - 1e-6, "two reservations overlap: the platform would see double the rate"
         assert spans[-1][1] - spans[0][0] >= 2.0 - 1e-6  # 20 messages at 10/s take 2 s, whoever sends them
     finally:
-        await core_a.db.dispose()
-        await core_b.db.dispose()
+        await core_a.close()
+        await core_b.close()
 
 
 def test_messages_to_one_chat_are_spaced_a_second_apart():
@@ -39,21 +36,21 @@ async def test_a_burst_is_delivered_without_429_and_exactly_once(sqlite_url, tes
     """120 messages to 120 chats against a fake that allows 30/s: paced, none refused, none twice."""
     async with FakeTelegram(global_rate=30, global_burst=30) as tg:
         settings = make_settings(sqlite_url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url)
-        core = await create_core(settings, kb=test_kb)
-        bot = make_bot(settings)
+        core = await make_app(settings, test_kb)
+        runtime = core.open_channels(["telegram"])[0]
         try:
             async with core.db.sessions() as s, s.begin():
                 for n in range(120):
                     user, _ = await repo.get_or_create_user(s, "telegram", str(5000 + n))
-                    tg._known_chats.add(5000 + n)
+                    tg.start_chat(5000 + n)
                     await outbox.enqueue(s, user_id=user.id, channel="telegram", kind="text",
                                          payload={"text": f"повідомлення {n}"}, key=f"burst:{n}")
-            worker = DeliveryWorker(core.db, core.kb, [TelegramSender(TelegramChannel(core, bot))], settings=settings)
+            worker = core.delivery_worker([runtime.sender])
             while await worker.run_once():
                 pass
         finally:
-            await bot.session.close()
-            await core.db.dispose()
+            await runtime.close()
+            await core.close()
     texts = [m.text for m in tg.sent]
     assert sorted(texts) == sorted(f"повідомлення {n}" for n in range(120))  # all, once each
     assert not [e for e in tg.errors if e[1] == 429]  # unpaced, the fake would refuse everything past 30

@@ -13,17 +13,17 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.app import create_core
 from bot.delivery.worker import DeliveryWorker
-from bot.dialogs.flows import feedback as flow
-from bot.feedback.links import PREFIX, Target, code, code_collisions, make_payload, parse_payload
-from bot.feedback.surveys import BUNDLED_DIR, SurveyError, check_against_kb, load_surveys
+from bot.features.feedback import flows as flow
+from bot.features.feedback.links import PREFIX, Target, code, code_collisions, make_payload, parse_payload
+from bot.features.feedback.surveys import BUNDLED_DIR, SurveyError, check_against_kb, load_surveys
+from bot.core.clock import ManualClock
 from bot.i18n import LOCALES_DIR
-from storage import repo
+from storage import people as repo
 from storage.models import Base, Conversation
-from storage.models_feedback import FeedbackReceipt
+from bot.features.feedback.models import FeedbackReceipt
 from tests.chat import Chat
-from tests.conftest import make_settings
+from tests.conftest import make_app, make_settings
 from tests.feedback_support import current_question, make_staff, qr, stored, take_survey, user_id
 from tests.test_status import Sink
 
@@ -33,23 +33,28 @@ LOW = {"overall": 1, "what-wrong": ["queue", "rude"], "waiting": 2, "staff": 3, 
 HIGH = {"overall": 5, "waiting": 4, "staff": 5, "premises": 5, "solved": True}
 
 
+# Midday in the community: surveys are dated by the local day, whatever the hour the tests run at.
+NOON = dt.datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Europe/Kyiv"))
+
+
 def kyiv_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo("Europe/Kyiv")).date()
+    return NOON.date()
 
 
 @pytest.fixture
 async def fb_core(db_url, test_kb):
-    core = await create_core(make_settings(db_url, BOT_SECRET_KEY="feedback-test-key"), kb=test_kb)
+    core = await make_app(make_settings(db_url, BOT_SECRET_KEY="feedback-test-key"), test_kb, clock=ManualClock(NOON))
     yield core
-    await core.db.dispose()
+    await core.close()
 
 
 @pytest.fixture
 async def core(sqlite_url, test_kb):
     """conftest's core, with a secret key (so no data/secret.key is written into the checkout)."""
-    core = await create_core(make_settings(sqlite_url, BOT_SECRET_KEY="feedback-test-key"), kb=test_kb)
+    core = await make_app(make_settings(sqlite_url, BOT_SECRET_KEY="feedback-test-key"), test_kb,
+                          clock=ManualClock(NOON))
     yield core
-    await core.db.dispose()
+    await core.close()
 
 
 # --- survey files -----------------------------------------------------------------------------
@@ -227,12 +232,7 @@ async def test_unfinished_survey_is_resumed_from_the_menu_or_the_qr_and_expires(
     await chat.start(qr())  # scanning again: where we stopped
     assert "Welcome back" in chat.text and current_question(chat).id == "waiting"
 
-    me = await user_id(fb_core, chat)
-    async with fb_core.db.sessions() as s, s.begin():
-        conv = await s.get(Conversation, me)
-        state = dict(conv.state)
-        state["fb"] = dict(state["fb"], started=(dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=3)).isoformat())
-        conv.state = state
+    fb_core.services.clock.advance(dt.timedelta(hours=3))  # the visitor comes back three hours later
     await chat.press("Main menu")
     await chat.press("Leave feedback")
     assert "Which office did you visit?" in chat.text  # expired: nothing to continue
@@ -311,7 +311,7 @@ async def test_low_rating_alerts_the_office_staff_at_once_with_the_comment(fb_co
     admin = await make_staff(fb_core, "", role="admin", user="admin-all")
     other = await make_staff(fb_core, "social-protection", user="staff-social")
     sink = Sink()
-    worker = DeliveryWorker(fb_core.db, fb_core.kb, [sink])
+    worker = fb_core.delivery_worker([sink])
 
     await take_survey(Chat(fb_core, user="happy", lang="en"), HIGH, payload=qr())
     await worker.run_once()
@@ -383,31 +383,3 @@ async def test_forget_leaves_no_link_between_the_person_and_their_feedback(fb_co
     assert row.answers == LOW  # the anonymous answer stays: it was never linked to the person
     async with fb_core.db.sessions() as s:
         assert await repo.find_user(s, "telegram", "secret-visitor-9911") is None
-
-
-# --- translations -----------------------------------------------------------------------------------------------
-
-
-def test_every_feedback_message_has_a_ukrainian_translation_pending_or_merged():
-    from babel.messages.extract import extract_from_file
-    from babel.messages.pofile import read_po
-
-    pending_file = LOCALES_DIR / "pending" / "feedback.json"
-    pending = json.loads(pending_file.read_text(encoding="utf-8")) if pending_file.exists() else {}
-    with (LOCALES_DIR / "uk" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        merged = {(m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(fh, locale="uk") if m.id and m.string}
-    files = [*(ROOT / "bot" / "feedback").glob("*.py"), ROOT / "bot" / "dialogs" / "flows" / "feedback.py"]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-
-    def fields(s: str) -> set:
-        return {name for _, name, _, _ in string.Formatter().parse(s) if name}
-
-    for path in files:
-        for _line, msg, _c, _x in extract_from_file("python", str(path), keywords=keywords):
-            key = msg if isinstance(msg, str) else msg[0]
-            if key in merged:
-                continue
-            assert key in pending, f"{path.name}: no Ukrainian for {key!r}"
-            forms = [pending[key]] if isinstance(msg, str) else pending[key]
-            assert len(forms) == (1 if isinstance(msg, str) else 3), key
-            assert all(fields(f) == fields(key) for f in forms), key

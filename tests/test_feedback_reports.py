@@ -14,14 +14,13 @@ import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
 
-from bot.app import create_core
-from bot.feedback.report import summarize
-from bot.feedback.surveys import get_surveys
+from bot.features.feedback.report import summarize
+from bot.features.feedback.surveys import get_surveys
 from run_bot import build_parser
-from storage import feedback as store
+from bot.features.feedback import store
 from tests.chat import Chat
 from tests.conftest import TEST_KB_DIR as TEST_KB
-from tests.conftest import make_settings
+from tests.conftest import make_app, make_settings
 from tests.feedback_support import qr, stored, take_survey
 
 # Five visitors to the main office, one to social protection.
@@ -46,12 +45,12 @@ def cli(settings, *argv: str) -> int:
 async def answered(db_url, test_kb):
     """A core whose database holds the ANSWERS, given through the chat."""
     settings = make_settings(db_url, BOT_SECRET_KEY="k", BOT_KB_DIR=str(TEST_KB))
-    core = await create_core(settings, kb=test_kb)
+    core = await make_app(settings, test_kb)
     for n, answers in enumerate(ANSWERS):
         await take_survey(Chat(core, user=f"visitor-{n}", lang="en"), answers, payload=qr())
     await take_survey(Chat(core, user="elsewhere", lang="en"), ELSEWHERE, payload=qr("social-protection"))
     yield core
-    await core.db.dispose()
+    await core.close()
 
 
 def _mean(key: str, rows=ANSWERS) -> float:

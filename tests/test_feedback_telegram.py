@@ -6,12 +6,11 @@ import asyncio
 
 import pytest
 
-from bot.app import create_core
-from bot.handlers.telegram import TelegramChannel, make_bot, start_delivery
-from bot.links import telegram_link
-from storage import roles
-from tests.conftest import make_settings
+from bot.channels import telegram
+from bot.features.staff import store as roles
+from tests.conftest import make_app, make_settings
 from tests.fakes.telegram_api import FakeTelegram
+from tests.telegram_support import telegram_running
 from tests.feedback_support import qr
 
 VISITOR, REGULAR, STAFF = 4101, 4102, 4103
@@ -45,27 +44,17 @@ async def bot_on_telegram(sqlite_url, test_kb):
         settings = make_settings(sqlite_url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url,
                                  TELEGRAM_BOT_USERNAME="hromada_test_bot", BOT_SECRET_KEY="k",
                                  BOT_DELIVERY_POLL_SECONDS="0.05")
-        core = await create_core(settings, kb=test_kb)
-        bot = make_bot(settings)
-        channel = TelegramChannel(core, bot)
-        dp = channel.dispatcher()
-        stop = asyncio.Event()
-        delivery = start_delivery(core, channel, stop)
-        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
+        core = await make_app(settings, test_kb)
         try:
-            yield tg, core
+            async with telegram_running(core):
+                yield tg, core
         finally:
-            stop.set()
-            await dp.stop_polling()
-            await asyncio.wait_for(polling, 10)
-            await delivery
-            await bot.session.close()
-            await core.db.dispose()
+            await core.close()
 
 
 def start_command(settings) -> str:
     """What Telegram sends when the QR code's t.me link is opened: `/start <payload>`."""
-    link = telegram_link(settings, qr())
+    link = telegram.CHANNEL_PLUGIN.deep_link(settings, qr())
     return "/start " + link.split("?start=", 1)[1]
 
 

@@ -6,12 +6,13 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.app import create_core
-from bot.dialogs import payloads
-from storage import repo
-from storage.models import Checklist, SearchMiss, User
+from bot.core import payloads
+from storage import people as repo
+from bot.features.checklists.models import Checklist
+from bot.features.services.models import SearchMiss
+from storage.models import User
 from tests.chat import Chat
-from tests.conftest import make_settings
+from tests.conftest import make_app, make_settings
 
 MENU_ITEMS_UK = ["Знайти послугу", "Мої чек-листи", "Статус заяви", "Залишити відгук", "Мова", "Допомога"]
 
@@ -80,24 +81,24 @@ async def test_stale_and_malformed_buttons_get_a_friendly_answer_and_the_menu(co
 
 
 async def test_state_survives_a_restart(sqlite_url, test_kb):
-    core1 = await create_core(make_settings(sqlite_url), kb=test_kb)
+    core1 = await make_app(make_settings(sqlite_url), test_kb)
     chat = Chat(core1)
     await chat.start()
     await chat.press("Знайти послугу")
     await chat.press("Послуги за темами")
     back_payload = chat.button("Назад").payload
-    await core1.db.dispose()
+    await core1.close()
 
-    core2 = await create_core(make_settings(sqlite_url), kb=test_kb)  # "restart"
+    core2 = await make_app(make_settings(sqlite_url), test_kb)  # "restart"
     chat2 = Chat(core2)
     await chat2.press_payload(back_payload)
     assert "Оберіть тему" not in chat2.text and "застаріло" not in chat2.text
     assert "Введіть своїми словами" in chat2.text  # back on the Find screen
-    await core2.db.dispose()
+    await core2.close()
 
 
 async def test_language_is_stored_and_used(sqlite_url, test_kb):
-    core = await create_core(make_settings(sqlite_url), kb=test_kb)
+    core = await make_app(make_settings(sqlite_url), test_kb)
     chat = Chat(core, lang="en")  # the platform's hint is only a first guess...
     await chat.start()
     assert chat.last[-1].text.startswith("Main menu")
@@ -109,7 +110,7 @@ async def test_language_is_stored_and_used(sqlite_url, test_kb):
     assert chat.text.startswith("Головне меню")
     async with core.db.sessions() as s:
         assert (await repo.find_user(s, "console", "u1")).lang == "uk"
-    await core.db.dispose()
+    await core.close()
 
 
 async def test_russian_speaking_users_get_ukrainian_by_default(core):
@@ -224,13 +225,13 @@ async def test_concurrent_events_for_one_person_are_serialised(core):
 
 
 async def test_english_is_complete_for_the_main_menu(sqlite_url, test_kb):
-    core = await create_core(make_settings(sqlite_url, BOT_DEFAULT_LANG="en"), kb=test_kb)
+    core = await make_app(make_settings(sqlite_url, BOT_DEFAULT_LANG="en"), test_kb)
     chat = Chat(core, lang="en")
     await chat.start()
     assert "Find a service" in " ".join(chat.labels)
     async with core.db.sessions() as s:
         assert (await s.execute(select(User.lang))).scalar_one() == "en"
-    await core.db.dispose()
+    await core.close()
 
 
 async def test_greetings_and_thanks_are_answered_not_searched(core):
@@ -240,7 +241,7 @@ async def test_greetings_and_thanks_are_answered_not_searched(core):
     assert chat.text.startswith("Вітаю! Чим можу допомогти?") and "Головне меню" in chat.text
     await chat.send("дякую")
     assert chat.text.startswith("Будь ласка!")
-    from storage.models import SearchMiss
+    from bot.features.services.models import SearchMiss
 
     async with core.db.sessions() as s:
         assert (await s.execute(select(SearchMiss))).first() is None  # not logged as failed searches

@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.app import create_core
 from bot.delivery.worker import DeliveryWorker, Outcome
-from bot.reminders import service
-from bot.reminders.timing import Policy, apply_quiet_hours, next_planned, planned_days, to_utc
-from storage import repo, roles
+from bot.features.reminders import service
+from bot.features.reminders.timing import Policy, apply_quiet_hours, next_planned, planned_days, to_utc
+from storage import people as repo
+from bot.features.staff import store as roles
 from storage.models import Outbox
-from storage.models_reminders import ClientLink, Occurrence
+from bot.features.reminders.models import ClientLink, Occurrence
 from tests.chat import Chat
-from tests.conftest import make_settings
+from tests.conftest import make_app, make_settings
 
 KYIV = ZoneInfo("Europe/Kyiv")
 UTC = dt.timezone.utc
@@ -84,9 +84,9 @@ class Sink:
 
 @pytest.fixture
 async def rcore(db_url, test_kb):
-    core = await create_core(make_settings(db_url, BOT_REMINDER_CONFIRM_HOURS="0"), kb=test_kb)
+    core = await make_app(make_settings(db_url, BOT_REMINDER_CONFIRM_HOURS="0"), test_kb)
     yield core
-    await core.db.dispose()
+    await core.close()
 
 
 async def linked_pair(core, worker_user="worker", client_user="client"):
@@ -184,7 +184,7 @@ async def test_delivery_confirmation_and_what_the_worker_sees(rcore):
     worker, client, link = await linked_pair(rcore)
     await due_reminder(rcore, link)
     sink = Sink()
-    delivery = DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings)
+    delivery = rcore.delivery_worker([sink])
     await delivery.run_once()
     to_client = [m for m in sink.sent if m[0] == "client"]
     assert len(to_client) == 1 and "Олена Петрівна, ЦНСП" in to_client[0][1] and "Нагадування про прийом" in to_client[0][1]
@@ -202,7 +202,7 @@ async def test_unconfirmed_reminder_alerts_the_worker(rcore):
     worker, client, link = await linked_pair(rcore)
     await due_reminder(rcore, link)
     sink = Sink()
-    delivery = DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings)
+    delivery = rcore.delivery_worker([sink])
     await delivery.run_once()
     await delivery.run_once()
     alerts = [m for m in sink.sent if m[0] == "worker" and "ще не підтверджено" in m[1]]
@@ -213,7 +213,7 @@ async def test_snooze_and_daily_repetition(rcore):
     worker, client, link = await linked_pair(rcore)
     await due_reminder(rcore, link, repeat="daily")
     sink = Sink()
-    delivery = DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings)
+    delivery = rcore.delivery_worker([sink])
     await delivery.run_once()
     async with rcore.db.sessions() as s:
         occs = list((await s.execute(select(Occurrence).order_by(Occurrence.id))).scalars())
@@ -241,7 +241,7 @@ async def test_client_stops_reminders_and_the_worker_is_told(rcore):
     await client.press("Так, зупинити")
     assert "більше не отримуватимете" in client.text
     sink = Sink()
-    await DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings).run_once()
+    await rcore.delivery_worker([sink]).run_once()
     assert any(m[0] == "worker" and "зупинено на прохання клієнта" in m[1] for m in sink.sent)
     async with rcore.db.sessions() as s:
         assert [o.state for o in (await s.execute(select(Occurrence))).scalars()] == ["cancelled"]
@@ -261,7 +261,7 @@ async def test_blocked_client_fails_cancels_and_tells_the_worker(rcore):
             return await super().send(external_id, replies)
 
     sink = Blocking()
-    delivery = DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings)
+    delivery = rcore.delivery_worker([sink])
     await delivery.run_once()
     await delivery.run_once()
     assert any("бота заблоковано" in m[1] for m in sink.sent if m[0] == "worker")
@@ -296,14 +296,14 @@ async def test_forget_removes_the_link_and_tells_the_worker(rcore):
     async with rcore.db.sessions() as s:
         assert await s.get(ClientLink, link.id) is None
     sink = Sink()
-    await DeliveryWorker(rcore.db, rcore.kb, [sink], settings=rcore.settings).run_once()
+    await rcore.delivery_worker([sink]).run_once()
     notes = [m[1] for m in sink.sent if m[0] == "worker"]
     assert any("Ганна К." in n and "видалив" in n for n in notes), notes
 
 
 async def test_import_from_a_spreadsheet_with_bad_rows(rcore, tmp_path):
     worker, client, link = await linked_pair(rcore)
-    from bot.reminders.importer import import_reminders
+    from bot.features.reminders.importer import import_reminders
 
     path = tmp_path / "reminders.csv"
     path.write_text(

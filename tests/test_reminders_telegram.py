@@ -7,28 +7,26 @@ import asyncio
 import datetime as dt
 import re
 
-from sqlalchemy import update
+from zoneinfo import ZoneInfo
 
-from bot.app import create_core
-from bot.delivery.worker import DeliveryWorker
-from bot.handlers.telegram import TelegramChannel, TelegramSender, make_bot
-from storage import roles
-from storage.models import Outbox
-from tests.conftest import make_settings
+from bot.core.clock import ManualClock
+from bot.features.staff import store as roles
+from tests.conftest import make_app, make_settings
 from tests.fakes.telegram_api import FakeTelegram
 
 WORKER, CLIENT = 7001, 7002
 
 
 async def test_reminder_wizard_delivery_and_confirmation_on_telegram(sqlite_url, test_kb):
-    async with FakeTelegram() as tg:
+    async with FakeTelegram(chat_rate=10.0, chat_burst=10.0) as tg:  # the clock is manual: no real pacing
         settings = make_settings(sqlite_url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url,
                                  TELEGRAM_BOT_USERNAME="hromada_test_bot")
-        core = await create_core(settings, kb=test_kb)
-        bot = make_bot(settings)
-        channel = TelegramChannel(core, bot)
-        dp = channel.dispatcher()
-        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
+        # A fixed moment in the community's time: the test does not depend on the hour it runs at.
+        clock = ManualClock(dt.datetime(2026, 12, 1, 15, 0, tzinfo=ZoneInfo("Europe/Kyiv")))
+        core = await make_app(settings, test_kb, clock=clock)
+        runtime = core.open_channels(["telegram"])[0]
+        dp = runtime.channel.dispatcher()
+        polling = asyncio.create_task(dp.start_polling(runtime.bot, handle_signals=False, polling_timeout=1))
 
         async def say(chat, text, expect=1):
             n = len(tg.messages(chat))
@@ -70,12 +68,15 @@ async def test_reminder_wizard_delivery_and_confirmation_on_telegram(sqlite_url,
             await press(WORKER, msg, "Підтвердити", expect=2)
             assert "Збережено" in tg.messages(WORKER)[-2].text
 
-            # Tomorrow comes (the outbox row falls due), the delivery worker sends it.
-            async with core.db.sessions() as s, s.begin():
-                await s.execute(update(Outbox).where(Outbox.kind == "reminder")
-                                .values(due_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)))
-            worker = DeliveryWorker(core.db, core.kb, [TelegramSender(channel)], settings=settings)
-            await worker.run_once()
+            # Tomorrow at 10:00 comes: the outbox row falls due and the delivery worker sends it, once.
+            worker = core.delivery_worker([runtime.sender])
+            while await worker.run_once():  # what is due now (the worker's note that the client agreed)
+                pass
+            before = len(tg.messages(CLIENT))
+            clock.set(dt.datetime(2026, 12, 2, 9, 59, tzinfo=ZoneInfo("Europe/Kyiv")))
+            assert await worker.run_once() == 0 and len(tg.messages(CLIENT)) == before  # not a minute early
+            clock.set(dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/Kyiv")))
+            assert await worker.run_once() == 1 and len(tg.messages(CLIENT)) == before + 1
             reminder = tg.messages(CLIENT)[-1]
             assert reminder.text.startswith("🔔 Нагадування від: Олена Петрівна, ЦНСП")
             assert "у вас запис на прийом" in reminder.text
@@ -91,5 +92,5 @@ async def test_reminder_wizard_delivery_and_confirmation_on_telegram(sqlite_url,
         finally:
             await dp.stop_polling()
             await asyncio.wait_for(polling, 10)
-            await bot.session.close()
-            await core.db.dispose()
+            await runtime.close()
+            await core.close()

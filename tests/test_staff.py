@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import update
 
-from storage import roles
-from storage.models import Invite
+from bot.features.staff import store as roles
+from bot.features.staff.models import Invite
 from tests.chat import Chat
 
 

@@ -10,14 +10,14 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
-from bot.app import create_core
 from bot.delivery import outbox
 from bot.delivery.worker import DeliveryWorker, Outcome
-from bot.status.importer import ImportError_, import_file
-from storage import applications as apps
-from storage.models import Application, ApplicationEvent, Base, Outbox
+from bot.features.status.importer import ImportError_, import_file
+from bot.features.status import store as apps
+from bot.features.status.models import Application, ApplicationEvent
+from storage.models import Base, Outbox
 from tests.chat import Chat
-from tests.conftest import make_settings
+from tests.conftest import make_app, make_settings
 
 KEY = b"test-secret-key"
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,9 +66,9 @@ class Sink:
 
 @pytest.fixture
 async def status_core(db_url, test_kb):
-    core = await create_core(make_settings(db_url, BOT_SECRET_KEY=KEY.decode()), kb=test_kb)
+    core = await make_app(make_settings(db_url, BOT_SECRET_KEY=KEY.decode()), kb=test_kb)
     yield core
-    await core.db.dispose()
+    await core.close()
 
 
 async def put(core, number, status, secret="4821", note="", **kw):
@@ -98,7 +98,7 @@ async def test_lookup_card_follow_and_notification(status_core):
     assert chat.last[0].edit and "напишу вам" in chat.text
 
     sink = Sink()
-    worker = DeliveryWorker(core.db, core.kb, [sink])
+    worker = core.delivery_worker([sink])
     change = await put(core, "ЦН-2026-00126", "ready")
     assert change.result == "changed" and change.notified == 1
     assert (await put(core, "ЦН-2026-00126", "ready")).result == "unchanged"  # the same update again
@@ -182,7 +182,7 @@ async def test_outbox_claims_are_exclusive_and_expired_leases_are_retaken(status
     chat = Chat(core)
     await chat.start()
     async with core.db.sessions() as s, s.begin():
-        from storage import repo
+        from storage import people as repo
 
         user = await repo.find_user(s, "console", "u1")
         for n in range(30):
@@ -208,7 +208,7 @@ async def test_blocked_recipient_fails_and_cancels_the_rest(status_core):
         await chat.press("Повідомляти мене")
     await put(core, "X-1", "ready")
     await put(core, "X-2", "ready")
-    worker = DeliveryWorker(core.db, core.kb, [Sink(outcome=Outcome("blocked"))], batch=1)
+    worker = core.delivery_worker([Sink(outcome=Outcome("blocked"))], batch=1)
     await worker.run_once()
     async with core.db.sessions() as s:
         states = sorted((await s.execute(select(Outbox.state))).scalars())
@@ -223,7 +223,7 @@ async def test_temporary_errors_are_retried_with_backoff(status_core):
     await chat.press("Повідомляти мене")
     await put(core, "T-1", "ready")
     flaky = Sink(outcome=Outcome("retry", retry_after=30, error="429"))
-    worker = DeliveryWorker(core.db, core.kb, [flaky])
+    worker = core.delivery_worker([flaky])
     assert await worker.run_once() == 1
     assert await worker.run_once() == 0  # not due again yet
     async with core.db.sessions() as s:

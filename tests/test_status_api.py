@@ -9,11 +9,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import create_core
-from bot.handlers.telegram import make_bot
-from bot.web import build_web_app
-from storage import applications as apps
-from tests.conftest import make_settings
+from bot.features.status import store as apps
+from tests.conftest import make_app, make_settings
 from tests.fakes.telegram_api import FakeTelegram
 
 CHAT = 3003
@@ -51,10 +48,10 @@ async def new_token(core, name="vulyk"):
 
 @pytest.fixture
 async def api(db_url, test_kb):
-    core = await create_core(make_settings(db_url, BOT_SECRET_KEY="k"), kb=test_kb)
-    async with Server(core, build_web_app(core, core.settings)) as server:
+    core = await make_app(make_settings(db_url, BOT_SECRET_KEY="k"), test_kb)
+    async with Server(core, core.web_app(core.open_channels())) as server:
         yield server
-    await core.db.dispose()
+    await core.close()
 
 
 async def test_auth_validation_and_idempotency(api):
@@ -110,17 +107,13 @@ async def test_status_change_reaches_the_telegram_user_once(sqlite_url, test_kb)
     async with FakeTelegram() as tg:
         settings = make_settings(sqlite_url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url,
                                  TELEGRAM_WEBHOOK_SECRET="hook-secret", BOT_SECRET_KEY="k", BOT_DELIVERY_POLL_SECONDS="0.1")
-        core = await create_core(settings, kb=test_kb)
-        bot = make_bot(settings)
-        async with Server(core, build_web_app(core, settings, telegram_bot=bot)) as server:
+        core = await make_app(settings, test_kb)
+        async with Server(core, core.web_app(core.open_channels())) as server:
             token = await new_token(core)
             await server.call("PUT", "/api/v1/applications/ЦН-7", token=token, json={"status": "received", "secret": "4821"})
 
             async def tell(text):
-                tg._known_chats.add(CHAT)
-                update = {"update_id": len(tg.requests) + 1, "message": {
-                    "message_id": 1, "date": 0, "chat": {"id": CHAT, "type": "private"},
-                    "from": {"id": CHAT, "is_bot": False, "first_name": "T", "language_code": "uk"}, "text": text}}
+                update = tg.text_update(CHAT, text)
                 async with server.http.post(server.base + "/telegram/webhook", json=update,
                                             headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"}) as r:
                     assert r.status == 200
@@ -132,11 +125,7 @@ async def test_status_change_reaches_the_telegram_user_once(sqlite_url, test_kb)
                 await tg.wait_messages(CHAT, before)
             card = tg.messages(CHAT)[-1]
             assert "Отримано" in card.text
-            data = card.button("Повідомляти")["callback_data"]
-            tg._open_callbacks.add("cb1")
-            update = {"update_id": 99, "callback_query": {"id": "cb1", "chat_instance": "c", "data": data,
-                      "from": {"id": CHAT, "is_bot": False, "first_name": "T"},
-                      "message": {"message_id": card.message_id, "date": 0, "chat": {"id": CHAT, "type": "private"}, "text": card.text}}}
+            update = tg.press_update(card, "Повідомляти")
             async with server.http.post(server.base + "/telegram/webhook", json=update,
                                         headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"}) as r:
                 assert r.status == 200
@@ -152,4 +141,4 @@ async def test_status_change_reaches_the_telegram_user_once(sqlite_url, test_kb)
             assert "ЦН-7" in notices[0].text and "Готово до видачі" in notices[0].text
             assert "вул. Тестова, 1" in notices[0].text  # where to pick it up
             assert any("Відкрити заяву" in b["text"] for b in notices[0].buttons())
-        await core.db.dispose()
+        await core.close()

@@ -8,12 +8,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from bot.app import create_core
-from storage import repo
+from storage import people as repo
 from storage.db import open_database
-from storage.models import Base, Checklist, SearchMiss
+from bot.features.checklists.models import Checklist
+from bot.features.services.models import SearchMiss
+from storage.models import Base
 from tests.chat import Chat
-from tests.conftest import make_settings
+from tests.conftest import make_app, make_settings
 
 
 async def test_migrations_create_exactly_the_models(db_url):
@@ -42,7 +43,7 @@ async def test_users_are_unique_per_channel(db_url):
 
 
 async def test_forget_leaves_nothing_personal_in_any_table(db_url, test_kb):
-    core = await create_core(make_settings(db_url), kb=test_kb)
+    core = await make_app(make_settings(db_url), test_kb)
     try:
         chat = Chat(core, user="secret-person-7788", channel="telegram")
         other = Chat(core, user="someone-else", channel="telegram")
@@ -78,13 +79,13 @@ async def test_forget_leaves_nothing_personal_in_any_table(db_url, test_kb):
         replies = await chat.start()
         assert len(replies) == 2 and "/forget" in replies[0].text
     finally:
-        await core.db.dispose()
+        await core.close()
 
 
 async def test_two_processes_serialise_one_persons_events(db_url, test_kb):
     """Two bot processes (two cores, two engines) on one database: no update is lost."""
-    core_a = await create_core(make_settings(db_url), kb=test_kb)
-    core_b = await create_core(make_settings(db_url), kb=test_kb, migrate=False)
+    core_a = await make_app(make_settings(db_url), test_kb)
+    core_b = await make_app(make_settings(db_url), test_kb, migrate=False)
     try:
         await Chat(core_a).start()
         chats = [Chat(core_a), Chat(core_b)]
@@ -94,8 +95,8 @@ async def test_two_processes_serialise_one_persons_events(db_url, test_kb):
             conv = await repo.load_state(s, user.id, lock=False)
         assert conv.state["screen"] == 41
     finally:
-        await core_a.db.dispose()
-        await core_b.db.dispose()
+        await core_a.close()
+        await core_b.close()
 
 
 async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url):

@@ -12,21 +12,20 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.app import create_core
-from bot.dialogs.events import Button, Reply
-from bot.handlers.telegram import WEBHOOK_PATH, TelegramChannel, keyboard, make_bot
-from bot.web import build_web_app
-from storage import repo
+from bot.channels.telegram import WEBHOOK_PATH, TelegramChannel, keyboard
+from bot.core.events import Button, Reply
+from bot.delivery import outbox
+from storage import people as repo
 from storage.models import User
-from tests.conftest import make_settings
+from tests.conftest import make_app, make_settings
 from tests.fakes.telegram_api import FakeTelegram
 
 CHAT = 1001
 
 
 class Harness:
-    def __init__(self, tg: FakeTelegram, core, channel: TelegramChannel):
-        self.tg, self.core, self.channel = tg, core, channel
+    def __init__(self, tg: FakeTelegram, core, channel: TelegramChannel, runtime):
+        self.tg, self.core, self.channel, self.runtime = tg, core, channel, runtime
 
     async def say(self, text: str, expect: int = 1):
         before = len(self.tg.messages(CHAT))
@@ -53,18 +52,18 @@ class Harness:
 async def telegram(sqlite_url, test_kb):
     async with FakeTelegram() as tg:
         settings = make_settings(sqlite_url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url)
-        core = await create_core(settings, kb=test_kb)
-        bot = make_bot(settings)
-        channel = TelegramChannel(core, bot)
+        core = await make_app(settings, test_kb)
+        runtime = core.open_channels(["telegram"])[0]
+        bot, channel = runtime.bot, runtime.channel
         dp = channel.dispatcher()
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
         try:
-            yield Harness(tg, core, channel)
+            yield Harness(tg, core, channel, runtime)
         finally:
             await dp.stop_polling()
             await asyncio.wait_for(polling, 10)
-            await bot.session.close()
-            await core.db.dispose()
+            await runtime.close()
+            await core.close()
 
 
 async def test_user_journey_start_menu_button_back_main_menu_stale_forget(telegram, caplog):
@@ -130,15 +129,14 @@ async def test_long_replies_are_split_within_the_limit_keyboard_on_the_last_part
 async def test_rate_limit_429_is_waited_out_and_nothing_is_lost(sqlite_url, test_kb):
     async with FakeTelegram(chat_rate=2.0, chat_burst=1.0) as tg:
         settings = make_settings(sqlite_url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url)
-        core = await create_core(settings, kb=test_kb)
-        bot = make_bot(settings)
-        channel = TelegramChannel(core, bot)
-        tg._known_chats.add(CHAT)
+        core = await make_app(settings, test_kb)
+        runtime = core.open_channels(["telegram"])[0]
+        tg.start_chat(CHAT)
         try:
-            assert await channel.deliver(CHAT, [Reply(f"повідомлення {n}") for n in range(3)])
+            assert await runtime.channel.deliver(CHAT, [Reply(f"повідомлення {n}") for n in range(3)])
         finally:
-            await bot.session.close()
-            await core.db.dispose()
+            await runtime.close()
+            await core.close()
     assert [m.text for m in tg.messages(CHAT)] == [f"повідомлення {n}" for n in range(3)]
     assert any(code == 429 for _, code, _ in tg.errors)
 
@@ -152,8 +150,10 @@ async def test_blocked_user_is_marked_and_not_messaged_again(telegram):
         user = await repo.find_user(s, "telegram", str(CHAT))
     assert user.blocked_at is not None
     sent_before = len(tg.requests)
-    assert await h.channel.send_proactive(str(CHAT), [Reply("нагадування")]) is False
-    assert len(tg.requests) == sent_before  # not even tried
+    async with h.core.db.sessions() as s, s.begin():  # a notification queued for them later…
+        await outbox.enqueue(s, user_id=user.id, channel="telegram", kind="text", payload={"text": "нагадування"}, key="n1")
+    assert await h.core.delivery_worker([h.runtime.sender]).run_once() == 1
+    assert len(tg.requests) == sent_before  # …is not even tried
     # Writing to the bot again unblocks.
     await h.say("/menu")
     async with h.core.db.sessions() as s:
@@ -185,16 +185,15 @@ async def test_webhook_checks_the_secret_token(sqlite_url, test_kb):
             TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1",
             PUBLIC_URL="https://bot.example.gov.ua",
         )
-        core = await create_core(settings, kb=test_kb)
-        bot = make_bot(settings)
-        app = build_web_app(core, settings, telegram_bot=bot)
+        core = await make_app(settings, test_kb)
+        app = core.web_app(core.open_channels(["telegram"]))
         runner = aiohttp.web.AppRunner(app)
         await runner.setup()
         site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
         url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
-        tg._known_chats.add(CHAT)
+        tg.start_chat(CHAT)
         update = {
             "update_id": 1,
             "message": {
@@ -221,7 +220,7 @@ async def test_webhook_checks_the_secret_token(sqlite_url, test_kb):
                 assert (await health.json()) == {"ok": True}
         finally:
             await runner.cleanup()
-            await core.db.dispose()
+            await core.close()
     assert tg.messages(CHAT)[-1].text.startswith("Головне меню")
 
 
@@ -240,11 +239,7 @@ async def test_users_are_kept_apart_per_chat(telegram):
 async def test_a_sticker_or_photo_gets_a_friendly_answer(telegram):
     h, tg = telegram, telegram.tg
     await h.say("/start", expect=2)
-    tg._known_chats.add(CHAT)
     before = len(tg.messages(CHAT))
-    await tg._push({"message": {"message_id": 999, "date": 0, "chat": {"id": CHAT, "type": "private"},
-                                "from": {"id": CHAT, "is_bot": False, "first_name": "T"},
-                                "sticker": {"file_id": "x", "file_unique_id": "y", "type": "regular",
-                                            "width": 1, "height": 1, "is_animated": False, "is_video": False}}})
+    await tg.deliver_update(tg.media_update(CHAT, "sticker"))
     notice, menu = (await tg.wait_messages(CHAT, before + 2))[before:]
     assert "лише текст" in notice.text and menu.text.startswith("Головне меню")

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from bot.dialogs import payloads
-from bot.dialogs.events import Incoming
-from bot.handlers.textsplit import split_text
+from bot.core import payloads
+from bot.core.events import Incoming
+from bot.channels.textsplit import split_text
 from bot.logging_setup import RedactingFilter
 
 
@@ -80,7 +80,7 @@ def test_incoming_from_text(text, kind, command, payload, arg):
 
 
 def test_unanswered_searches_are_kept_without_phone_numbers_or_emails():
-    from storage.repo import scrub
+    from bot.features.services.store import scrub
 
     assert scrub("моя пенсія 067 123 45 67 ivan@ukr.net") == "моя пенсія <number> <email>"
     assert scrub("довідка форма 5") == "довідка форма 5"  # short numbers carry meaning

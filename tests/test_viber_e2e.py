@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 
 from bot.cli.viber import set_webhook, usage
 from bot.delivery import outbox
-from bot.dialogs.events import Attachment, Button, Reply
-from bot.handlers.viber import ViberSender
-from storage import applications as apps
+from bot.core.events import Attachment, Button, Reply
+from bot.channels.viber import ViberSender
+from bot.features.status import store as apps
 from storage.models import Outbox, User
 from tests.fakes.viber_api import FakeViber
 from tests.viber_harness import KEY, U, assert_viber_would_accept_everything, eventually, running_bot

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from bot.handlers.viber.client import MAX_REQUEST_BYTES, ViberApi, ViberError
+from bot.channels.viber.client import MAX_REQUEST_BYTES, ViberApi, ViberError
 from tests.fakes.viber_api import FakeViber
 
 SENDER = {"name": "Громада"}

@@ -10,11 +10,11 @@ import re
 
 from sqlalchemy import func, select, update
 
-from bot.feedback.links import Target, make_payload
-from storage import roles
+from bot.features.feedback.links import Target, make_payload
+from bot.features.staff import store as roles
 from storage.models import Outbox
-from storage.models_feedback import FeedbackResponse
-from storage.models_reminders import Occurrence
+from bot.features.feedback.models import FeedbackResponse
+from bot.features.reminders.models import Occurrence
 from tests.fakes.viber_api import FakeViber
 from tests.viber_harness import U, assert_viber_would_accept_everything, running_bot
 

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from bot.dialogs.events import Attachment, Button, Reply
-from bot.handlers.viber.channel import billing_for
-from bot.handlers.viber.client import ViberApi
-from bot.handlers.viber.keyboard import (
+from bot.core.events import Attachment, Button, Reply
+from bot.channels.viber.channel import billing_for
+from bot.channels.viber.client import ViberApi
+from bot.channels.viber.keyboard import (
     MAX_BUTTONS,
     MAX_GRID_ROWS,
     grid_rows,
@@ -20,8 +20,8 @@ from bot.handlers.viber.keyboard import (
     merged_rows,
     tracking_data,
 )
-from bot.handlers.viber.render import render
-from bot.handlers.viber.webhook import signature, signature_ok
+from bot.channels.viber.render import render
+from bot.channels.viber.webhook import signature, signature_ok
 from tests.conftest import make_settings
 
 ENVELOPE = {"receiver": "u", "sender": {"name": "Громада"}}
@@ -113,7 +113,7 @@ def test_signature_is_the_hex_hmac_of_the_raw_body():
 def test_billing_follows_the_24_hour_session():
     now = dt.datetime(2026, 5, 1, 12, tzinfo=dt.timezone.utc)
     assert billing_for(now - dt.timedelta(hours=23), now) == "session"
-    assert billing_for((now - dt.timedelta(hours=25)).replace(tzinfo=None), now) == "paid"  # SQLite: naive UTC
+    assert billing_for(now - dt.timedelta(hours=25), now) == "paid"
     assert billing_for(None, now) == "paid"
 
 

@@ -8,13 +8,11 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.app import create_core
-from bot.dialogs import payloads
-from bot.handlers.viber import WEBHOOK_KEY, WEBHOOK_PATH
-from bot.web import build_web_app
-from storage import repo
+from bot.core import payloads
+from bot.channels.viber import WEBHOOK_KEY, WEBHOOK_PATH
+from storage import people as repo
 from storage.models import User
-from tests.conftest import make_settings
+from tests.conftest import make_app, make_settings
 from tests.fakes.viber_api import FakeViber, Sent
 
 U = "Vb3xUser01+/AbC=="  # Viber ids are base64-like strings
@@ -58,8 +56,8 @@ async def running_bot(fake: FakeViber, db_url: str, kb, tmp_path, **env) -> Asyn
     settings = make_settings(db_url, VIBER_AUTH_TOKEN=fake.token, VIBER_API_BASE=fake.base_url,
                              VIBER_MEDIA_DIR=str(tmp_path / "media"), BOT_SECRET_KEY=KEY,
                              BOT_DELIVERY_POLL_SECONDS="0.05", **env)
-    core = await create_core(settings, kb=kb)
-    runner = web.AppRunner(build_web_app(core, settings))
+    core = await make_app(settings, kb)
+    runner = web.AppRunner(core.web_app(core.open_channels()))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -71,7 +69,7 @@ async def running_bot(fake: FakeViber, db_url: str, kb, tmp_path, **env) -> Asyn
         yield Harness(fake, core, settings, runner.app)
     finally:
         await runner.cleanup()
-        await core.db.dispose()
+        await core.close()
 
 
 def assert_viber_would_accept_everything(fake: FakeViber) -> None:

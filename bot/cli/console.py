@@ -17,14 +17,15 @@ def add_arguments(parser) -> None:
 
 
 async def _main(args, settings) -> int:
-    from bot.app import create_core
-    from bot.handlers.console import ConsoleChannel
+    from bot.app import build_app
+    from bot.channels.console import ConsoleChannel
 
-    core = await create_core(settings)
+    app = await build_app(settings)
     try:
-        await ConsoleChannel(core, args.user, args.lang).run(sys.stdin, start_payload=args.start)
+        await ConsoleChannel(app, args.user, args.lang).run(sys.stdin, start_payload=args.start,
+                                                            delivery=app.delivery_worker)
     finally:
-        await core.db.dispose()
+        await app.close()
     return 0
 
 

@@ -20,36 +20,25 @@ def add_arguments(parser) -> None:
 
 
 async def _main(settings) -> int:
-    from bot.app import create_core
-    from bot.delivery.worker import DeliveryWorker
-    from bot.handlers.telegram import TelegramChannel, TelegramSender, make_bot
+    from bot.app import build_app
 
-    if not settings.telegram_bot_token and not settings.viber_auth_token:
+    app = await build_app(settings, search=False)
+    runtimes = app.open_channels()
+    senders = [r.sender for r in runtimes if r.sender is not None]
+    if not senders:
         print("No channel to deliver to: set TELEGRAM_BOT_TOKEN and/or VIBER_AUTH_TOKEN (see README).", file=sys.stderr)
+        await app.close()
         return 2
-    core = await create_core(settings)
-    senders, closers = [], []
-    if settings.telegram_bot_token:
-        bot = make_bot(settings)
-        senders.append(TelegramSender(TelegramChannel(core, bot)))
-        closers.append(bot.session.close)
-    if settings.viber_auth_token:
-        from bot.handlers.viber import ViberSender, make_viber_channel
-
-        viber = make_viber_channel(core, settings)
-        senders.append(ViberSender(viber))
-        closers.append(viber.api.close)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        worker = DeliveryWorker(core.db, core.kb, senders, poll=settings.delivery_poll_seconds, settings=settings)
-        await worker.run(stop)
+        await app.delivery_worker(senders).run(stop)
     finally:
-        for close in closers:
-            await close()
-        await core.db.dispose()
+        for runtime in runtimes:
+            await runtime.close()
+        await app.close()
     return 0
 
 

@@ -32,8 +32,8 @@ def add_arguments(parser) -> None:
 
 
 def _check(settings) -> int:
-    from bot.feedback.links import code_collisions
-    from bot.feedback.surveys import SurveyError, check_against_kb, load_surveys, surveys_dir
+    from bot.features.feedback.links import code_collisions
+    from bot.features.feedback.surveys import SurveyError, check_against_kb, load_surveys, surveys_dir
     from knowledge.loader import DATA_DIR, load_kb
 
     directory = surveys_dir(settings.kb_dir)
@@ -54,12 +54,12 @@ def _check(settings) -> int:
 
 
 async def _report(args, settings) -> int:
-    from bot.feedback.export import response_table, summary_table, write_csv, write_xlsx
-    from bot.feedback.report import summarize
-    from bot.feedback.surveys import get_surveys
+    from bot.features.feedback.export import response_table, summary_table, write_csv, write_xlsx
+    from bot.features.feedback.report import summarize
+    from bot.features.feedback.surveys import get_surveys
     from bot.i18n import Translator
     from knowledge.loader import DATA_DIR, load_kb
-    from storage import feedback as store
+    from bot.features.feedback import store
     from storage.db import open_database
 
     fmt = args.format or args.out.suffix.lower().lstrip(".")
@@ -83,7 +83,7 @@ async def _report(args, settings) -> int:
     summary = summarize(rows, surveys, t.lang, first, last)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "png":
-        from bot.feedback.charts import results_chart
+        from bot.features.feedback.charts import results_chart
 
         if not rows:
             print("No responses for this office and period: nothing to chart.", file=sys.stderr)

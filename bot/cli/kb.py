@@ -21,14 +21,14 @@ def add_arguments(parser) -> None:
 
 
 async def _misses(settings, days: int, limit: int) -> int:
-    from storage import repo
+    from bot.features.services import store
     from storage.db import open_database
     from storage.models import utcnow
 
     db = await open_database(settings.database_url)
     try:
         async with db.sessions() as session:
-            rows = await repo.top_search_misses(session, utcnow() - dt.timedelta(days=days), limit)
+            rows = await store.top_search_misses(session, utcnow() - dt.timedelta(days=days), limit)
     finally:
         await db.dispose()
     if not rows:

@@ -18,8 +18,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("office", metavar="OFFICE_ID", help="office id from offices.yaml")
     parser.add_argument("--service", default=None, help="service id: the survey is tagged with this service")
     parser.add_argument("--window", default=None, help="service window (1–8 letters or digits), e.g. 3")
-    parser.add_argument("--channel", choices=["telegram", "viber", "both"], default=None,
-                        help="which messenger(s); default: every one configured (TELEGRAM_BOT_USERNAME, VIBER_BOT_URI)")
+    parser.add_argument("--channel", action="append", default=None, metavar="NAME",
+                        help="which messenger (telegram, viber; repeat for several, or 'both'); default: every one "
+                             "configured (TELEGRAM_BOT_USERNAME, VIBER_BOT_URI)")
     parser.add_argument("--out", type=Path, default=None, help="file to write; .png, .svg or .pdf (default: poster-OFFICE.pdf)")
     parser.add_argument("--format", choices=["png", "svg", "pdf"], default=None, help="default: from --out")
     parser.add_argument("--lang", choices=["uk", "en"], default="uk", help="language of the poster (default uk)")
@@ -31,10 +32,11 @@ def _fail(message: str) -> int:
 
 
 def run(args, settings) -> int:
-    from bot.feedback.links import Target, make_payload
-    from bot.feedback.poster import FORMATS, PosterCode, make_poster
-    from bot.feedback.surveys import SurveyError, get_surveys
-    from bot.links import telegram_link, viber_link
+    from bot.features.feedback.links import Target, make_payload
+    from bot.features.feedback.poster import FORMATS, PosterCode, make_poster
+    from bot.features.feedback.surveys import SurveyError, get_surveys
+    from bot.app import CHANNELS
+    from bot.links import DeepLinks
     from knowledge.loader import DATA_DIR, load_kb
 
     kb = load_kb(settings.kb_dir or DATA_DIR, strict=False)
@@ -51,21 +53,22 @@ def run(args, settings) -> int:
     if survey is None:
         return _fail(f"No survey is attached to {office.id!r}: add it to a survey's `attach:` list")
 
-    configured = {"telegram": settings.telegram_bot_username, "viber": settings.viber_bot_uri}
-    wanted = ["telegram", "viber"] if args.channel in (None, "both") else [args.channel]
-    if args.channel is None:
-        wanted = [c for c in wanted if configured[c]]
-    missing = [c for c in wanted if not configured[c]]
+    titles = {c.name: getattr(c, "title", c.name.title()) for c in CHANNELS}
+    links = DeepLinks(CHANNELS, settings).urls(payload)  # only channels whose link a phone can open
+    asked = [n for a in (args.channel or []) for n in (("telegram", "viber") if a == "both" else (a,))]
+    unknown = [n for n in asked if n not in titles]
+    if unknown:
+        return _fail(f"Unknown channel(s): {', '.join(unknown)}; channels: {', '.join(titles)}")
+    wanted = asked or list(links)
+    missing = [n for n in wanted if n not in links]
     if missing or not wanted:
         return _fail("Set TELEGRAM_BOT_USERNAME (the bot's @username) and/or VIBER_BOT_URI (the bot's URI) "
                      f"in the environment or .env; missing for: {', '.join(missing) or 'telegram, viber'}")
     codes = []
-    for channel in wanted:
-        if channel == "telegram":
-            link = telegram_link(settings, payload)
-            codes.append(PosterCode("Telegram", link, link.removeprefix("https://").split("?")[0]))
-        else:
-            codes.append(PosterCode("Viber", viber_link(settings, payload)))
+    for name in wanted:
+        link = links[name]
+        hint = link.removeprefix("https://").split("?")[0] if link.startswith("https://") else ""
+        codes.append(PosterCode(titles[name], link, hint))
 
     out = args.out or Path(f"poster-{office.id}.{args.format or 'pdf'}")
     fmt = args.format or out.suffix.lower().lstrip(".")

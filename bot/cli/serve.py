@@ -14,14 +14,14 @@ def add_arguments(parser) -> None:
 
 
 async def _main(settings) -> int:
-    from bot.app import create_core
-    from bot.handlers.telegram import run_webhook_server
+    from bot.app import build_app
+    from bot.web.server import serve_forever
 
-    core = await create_core(settings)
+    app = await build_app(settings)
     try:
-        await run_webhook_server(core, settings)
+        await serve_forever(app, app.open_channels())
     finally:
-        await core.db.dispose()
+        await app.close()
     return 0
 
 

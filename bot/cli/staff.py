@@ -22,9 +22,10 @@ def add_arguments(parser) -> None:
 
 
 async def _main(args, settings) -> int:
-    from bot.links import all_links
+    from bot.app import CHANNELS
+    from bot.features.staff import store as roles
+    from bot.links import DeepLinks
     from knowledge.loader import DATA_DIR, load_kb
-    from storage import roles
     from storage.db import open_database
 
     db = await open_database(settings.database_url)
@@ -42,7 +43,7 @@ async def _main(args, settings) -> int:
                 token = await roles.create_invite(session, args.role, args.office, args.days)
                 print(f"One-time invitation ({args.role}{' @ ' + args.office if args.office else ''}), "
                       f"valid {args.days} days. Send it to the person only:")
-                for channel, link in all_links(settings, f"inv_{token}").items():
+                for channel, link in DeepLinks(CHANNELS, settings).all(f"inv_{token}").items():
                     print(f"  {channel}: {link}")
                 return 0
             if args.staff_cmd == "list":

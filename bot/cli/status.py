@@ -29,7 +29,7 @@ def _progress(done: int, total: int) -> None:
 
 
 async def _import(db, settings, args) -> int:
-    from bot.status.importer import ImportError_, import_file
+    from bot.features.status.importer import ImportError_, import_file
     from knowledge.loader import DATA_DIR, load_kb
 
     kb = load_kb(settings.kb_dir or DATA_DIR, strict=False)
@@ -50,7 +50,7 @@ async def _import(db, settings, args) -> int:
 async def _token(db, args) -> int:
     from sqlalchemy.exc import IntegrityError
 
-    from storage import applications as apps
+    from bot.features.status import store as apps
 
     async with db.sessions() as session, session.begin():
         if args.action == "list":

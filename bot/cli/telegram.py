@@ -15,17 +15,26 @@ def add_arguments(parser) -> None:
 
 
 async def _main(settings) -> int:
-    from bot.app import create_core
-    from bot.handlers.telegram import run_polling
+    from bot.app import build_app
+    from bot.channels.telegram import run_polling
 
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set (see README).", file=sys.stderr)
         return 2
-    core = await create_core(settings)
+    app = await build_app(settings)
+    runtimes = app.open_channels(["telegram", *(n for n, c in app.channels.items()
+                                                if n != "telegram" and c.enabled(settings))])
+    telegram = runtimes[0]
+    stop = asyncio.Event()
+    delivery = asyncio.create_task(app.delivery_worker([r.sender for r in runtimes if r.sender]).run(stop))
     try:
-        await run_polling(core, settings)
+        await run_polling(app, telegram)  # type: ignore[arg-type]
     finally:
-        await core.db.dispose()
+        stop.set()
+        await delivery
+        for runtime in runtimes:
+            await runtime.close()
+        await app.close()
     return 0
 
 

@@ -18,8 +18,8 @@ def add_arguments(parser) -> None:
 
 
 async def set_webhook(settings) -> int:
-    from bot.handlers.viber import EVENT_TYPES, WEBHOOK_PATH
-    from bot.handlers.viber.client import ViberApi, ViberError, ViberUnavailable
+    from bot.channels.viber import EVENT_TYPES, WEBHOOK_PATH
+    from bot.channels.viber.client import ViberApi, ViberError, ViberUnavailable
 
     if not settings.viber_auth_token or not settings.public_url:
         print("Set VIBER_AUTH_TOKEN and PUBLIC_URL (an https address Viber can reach) first.", file=sys.stderr)

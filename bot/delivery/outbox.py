@@ -1,7 +1,7 @@
 """The outbox: enqueue, claim atomically, and settle proactive messages.
 
-A message is written to the outbox (in the same transaction as whatever caused it)
-before anything is sent. Senders claim due rows with a lease: `FOR UPDATE SKIP
+This is the only module that writes outbox rows. A message is written to the outbox (in the same
+transaction as whatever caused it) before anything is sent. Senders claim due rows with a lease: `FOR UPDATE SKIP
 LOCKED` on PostgreSQL, so several processes never take the same row; on SQLite the
 claim runs in a `BEGIN IMMEDIATE` transaction, which serialises claimers. A process
 that dies mid-send leaves its rows "sending" with an expired lease; they are taken
@@ -42,10 +42,12 @@ async def enqueue(
     payload: dict[str, Any],
     key: str,
     due_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> bool:
     """Add a message unless one with the same idempotency key exists. True if added."""
+    now = now or utcnow()
     values = dict(user_id=user_id, channel=channel, kind=kind, payload=payload, idempotency_key=key,
-                  due_at=due_at or utcnow(), state="pending", attempts=0, created_at=utcnow())
+                  due_at=due_at or now, state="pending", attempts=0, created_at=now)
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(Outbox).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
@@ -53,8 +55,9 @@ async def enqueue(
     return bool(result.rowcount)
 
 
-async def claim(db: Database, channels: list[str], limit: int = 50, lease: float = 60.0) -> list[Claimed]:
-    now = utcnow()
+async def claim(db: Database, channels: list[str], limit: int = 50, lease: float = 60.0,
+                now: dt.datetime | None = None) -> list[Claimed]:
+    now = now or utcnow()
     expired = and_(Outbox.state == "sending", Outbox.claimed_until < now)
     due = and_(Outbox.state == "pending", Outbox.due_at <= now)
     stmt = (
@@ -80,27 +83,28 @@ async def claim(db: Database, channels: list[str], limit: int = 50, lease: float
 
 async def settle(
     db: Database, row_id: int, state: str, *, error: str | None = None, retry_in: float | None = None,
-    billing: str | None = None,
+    billing: str | None = None, now: dt.datetime | None = None,
 ) -> None:
     async with db.sessions() as session, session.begin():
-        await settle_in(session, row_id, state, error=error, retry_in=retry_in, billing=billing)
+        await settle_in(session, row_id, state, error=error, retry_in=retry_in, billing=billing, now=now)
 
 
 async def settle_in(
     session: AsyncSession, row_id: int, state: str, *, error: str | None = None, retry_in: float | None = None,
-    billing: str | None = None,
+    billing: str | None = None, now: dt.datetime | None = None,
 ) -> bool:
     """Record the outcome: sent, failed, cancelled; or back to pending after `retry_in` seconds.
     False if the row is no longer ours (re-claimed after our lease expired, or cancelled)."""
+    now = now or utcnow()
     values: dict[str, Any] = {"claimed_until": None, "last_error": (error or None) and error[:300]}
     if billing:
         values["billing"] = billing
     if retry_in is not None:
-        values.update(state="pending", due_at=utcnow() + dt.timedelta(seconds=retry_in))
+        values.update(state="pending", due_at=now + dt.timedelta(seconds=retry_in))
     else:
         values["state"] = state
         if state == "sent":
-            values["sent_at"] = utcnow()
+            values["sent_at"] = now
     # Only the holder of the claim settles it (a row re-claimed after a lease expiry is not ours).
     result = await session.execute(update(Outbox).where(Outbox.id == row_id, Outbox.state == "sending").values(**values))
     return bool(result.rowcount)
@@ -111,6 +115,18 @@ async def cancel_pending_for(session: AsyncSession, user_id: int, reason: str) -
         update(Outbox)
         .where(Outbox.user_id == user_id, Outbox.state.in_(("pending", "sending")))
         .values(state="cancelled", last_error=reason[:300], claimed_until=None)
+    )
+    return result.rowcount or 0
+
+
+async def cancel_keys(session: AsyncSession, keys: list[str], reason: str) -> int:
+    """Cancel the pending rows with these idempotency keys (e.g. a reminder the worker cancelled)."""
+    if not keys:
+        return 0
+    result = await session.execute(
+        update(Outbox)
+        .where(Outbox.idempotency_key.in_(keys), Outbox.state == "pending")
+        .values(state="cancelled", last_error=reason[:300])
     )
     return result.rowcount or 0
 

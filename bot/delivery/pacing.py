@@ -8,19 +8,20 @@ spending all of it. Within a batch, messages to the same chat are spaced apart.
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.core.clock import Clock, SystemClock
 from storage.db import Database, is_sqlite
 from storage.models import DeliveryPace
 
 
 class Pacer:
-    def __init__(self, db: Database, channel: str, rate: float, per_chat_interval: float = 1.0):
+    def __init__(self, db: Database, channel: str, rate: float, per_chat_interval: float = 1.0,
+                 clock: Clock | None = None):
         self.db = db
+        self.clock = clock or SystemClock()
         self.channel = channel
         self.rate = rate
         self.per_chat_interval = per_chat_interval
@@ -36,7 +37,7 @@ class Pacer:
 
     async def reserve(self, n: int) -> float:
         """Reserve n consecutive slots; returns the Unix time of the first."""
-        now = time.time()
+        now = self.clock.time()
         span = n / self.rate
         async with self.db.sessions() as session, session.begin():
             await self._ensure_row(session)
@@ -52,7 +53,7 @@ class Pacer:
         async with self.db.sessions() as session, session.begin():
             await self._ensure_row(session)
             await session.execute(
-                update(DeliveryPace).where(DeliveryPace.channel == self.channel).values(next_at=time.time() + seconds)
+                update(DeliveryPace).where(DeliveryPace.channel == self.channel).values(next_at=self.clock.time() + seconds)
             )
 
     def schedule(self, start: float, chats: list[int]) -> list[float]:
@@ -64,6 +65,6 @@ class Pacer:
             self._last_by_chat[chat] = slot
             times.append(slot)
         if len(self._last_by_chat) > 100_000:  # forget old chats; only the last second matters
-            horizon = time.time() - self.per_chat_interval
+            horizon = self.clock.time() - self.per_chat_interval
             self._last_by_chat = {c: t for c, t in self._last_by_chat.items() if t > horizon}
         return times

@@ -1,47 +1,40 @@
-"""The delivery worker: claim due outbox rows, render them, send them, record the outcome."""
+"""The delivery worker: claim due outbox rows, render them, send them, record the outcome.
+
+Infrastructure only: how a row of some kind looks (a renderer) and what follows its sending (a
+settled hook) come from the features, handed in by the composition root (bot/app.py). A row of a
+kind nobody renders is an error, logged and left visibly failed — never silently dropped.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import time
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from collections.abc import Mapping
+from typing import Any
 
-from bot.config import Settings, get_settings
+from bot.core.events import Reply
+from bot.core.feature import RenderContext, Renderer, SettledHook
+from bot.core.reach import Reachability
+from bot.core.services import Services
 from bot.delivery import outbox
 from bot.delivery.pacing import Pacer
-from bot.delivery.render import HOOKS, render
-from bot.dialogs.events import Reply
-from storage import repo
-from storage.db import Database
+from bot.delivery.sender import Outcome, Pacing, Sender
+from bot.i18n import Translator
 from storage.models import User
+from storage.types import clock_scope
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Outcome:
-    status: Literal["sent", "blocked", "retry", "failed"]
-    retry_after: float = 0.0  # for "retry": what the platform asked for (429), else 0
-    error: str = ""
-    billing: str | None = None  # Viber: "session" (free) or "paid" (outside a 24-hour session)
+UNREACHABLE = "recipient blocked the bot or left"
 
 
-class Sender(Protocol):
-    """One per channel: sends replies to a person and says how it went (never raises)."""
-
-    channel: str
-
-    async def send(self, external_id: str, replies: list[Reply]) -> Outcome: ...
+async def render_text(rc: RenderContext, payload: dict[str, Any]) -> list[Reply] | None:
+    """Plain text, already in the recipient's language (operator notices, tests)."""
+    return [Reply(str(payload.get("text", "")))] if payload.get("text") else None
 
 
-def default_pacers(db: Database, settings: Settings, channels: list[str]) -> dict[str, Pacer]:
-    pacers = {}
-    if "telegram" in channels:
-        pacers["telegram"] = Pacer(db, "telegram", settings.telegram_rate, per_chat_interval=1.0)
-    return pacers
+BUILT_IN: dict[str, Renderer] = {"text": render_text}
 
 
 def backoff(attempt: int) -> float:
@@ -49,20 +42,44 @@ def backoff(attempt: int) -> float:
 
 
 class DeliveryWorker:
-    def __init__(self, db: Database, kb: Any, senders: list[Sender], *, batch: int = 30, lease: float | None = None,
-                 max_attempts: int = 8, poll: float = 1.0, settings: Settings | None = None,
-                 pacers: dict[str, Pacer] | None = None):
-        self.settings = settings or get_settings()
+    def __init__(
+        self,
+        db: Any,
+        services: Services,
+        senders: list[Sender],
+        *,
+        renderers: Mapping[str, Renderer],
+        settled: Mapping[str, SettledHook],
+        reach: Reachability,
+        pacing: Mapping[str, Pacing] | None = None,
+        batch: int = 30,
+        lease: float | None = None,
+        max_attempts: int = 8,
+        poll: float | None = None,
+    ):
+        settings = services.settings
         self.db = db
-        self.kb = kb
+        self.services = services
+        self.clock = services.clock
         self.senders = {s.channel: s for s in senders}
-        self.batch, self.max_attempts, self.poll = batch, max_attempts, poll
-        self.lease = lease if lease is not None else self.settings.delivery_lease_seconds
-        self.pacers = pacers if pacers is not None else default_pacers(db, self.settings, list(self.senders))
+        self.renderers = {**BUILT_IN, **renderers}
+        self.settled = dict(settled)
+        self.reach = reach
+        self.batch, self.max_attempts = batch, max_attempts
+        self.poll = poll if poll is not None else settings.delivery_poll_seconds
+        self.lease = lease if lease is not None else settings.delivery_lease_seconds
+        self.pacers = {
+            channel: Pacer(db, channel, p.rate, per_chat_interval=p.per_chat_interval, clock=self.clock)
+            for channel, p in (pacing or {}).items() if channel in self.senders
+        }
 
     async def run_once(self) -> int:
         """Claim one batch of due messages and send them, paced to the platforms' limits."""
-        rows = await outbox.claim(self.db, list(self.senders), self.batch, self.lease)
+        with clock_scope(self.clock.now):
+            return await self._run_once()
+
+    async def _run_once(self) -> int:
+        rows = await outbox.claim(self.db, list(self.senders), self.batch, self.lease, now=self.clock.now())
         by_channel: dict[str, list[outbox.Claimed]] = {}
         for row in rows:
             by_channel.setdefault(row.channel, []).append(row)
@@ -79,9 +96,9 @@ class DeliveryWorker:
         return len(rows)
 
     async def _deliver_at(self, row: outbox.Claimed, at: float, pacer: Pacer) -> None:
-        delay = at - time.time()
+        delay = at - self.clock.time()
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self.clock.sleep(delay)
         result = await self._deliver(row)
         if result is not None and result.status == "retry" and result.retry_after:
             await pacer.push_back(result.retry_after)
@@ -98,13 +115,23 @@ class DeliveryWorker:
                     await asyncio.wait_for(stop.wait(), self.poll)
 
     async def _deliver(self, row: outbox.Claimed) -> Outcome | None:
+        renderer = self.renderers.get(row.kind)
+        if renderer is None:
+            log.error("outbox row %s has kind %r that no feature renders; marked failed", row.id, row.kind)
+            await outbox.settle(self.db, row.id, "failed", error=f"unknown message kind {row.kind!r}")
+            return None
         async with self.db.sessions() as session:
             user = await session.get(User, row.user_id)
             gone = user is None or user.blocked_at is not None
-            replies = None if gone else await render(session, self.kb, user, row.kind, row.payload)
-            external_id = None if gone else user.external_id
+            replies = None
+            if not gone:
+                rc = RenderContext(session, self.services, user, Translator(user.lang or "uk"))
+                replies = await renderer(rc, row.payload)
+            external_id = "" if gone else user.external_id
         if gone:
-            await outbox.settle(self.db, row.id, "failed", error="recipient blocked the bot or left")
+            # Known to be unreachable already (the rule ran when that was found): fail it, and let
+            # the feature record why (a reminder occurrence shows "blocked").
+            await self._settle(row, Outcome("blocked", error=UNREACHABLE), known=True)
             return None
         if not replies:
             await outbox.settle(self.db, row.id, "cancelled", error="nothing to send any more")
@@ -114,25 +141,25 @@ class DeliveryWorker:
         except Exception as exc:  # a sender bug: retry later rather than lose the message
             log.exception("sender for %s failed", row.channel)
             result = Outcome("retry", error=type(exc).__name__)
-        await self._settle(row, result, external_id)
+        await self._settle(row, result)
         return result
 
-    async def _settle(self, row: outbox.Claimed, result: Outcome, external_id: str) -> None:
+    async def _settle(self, row: outbox.Claimed, result: Outcome, known: bool = False) -> None:
         retry = result.status == "retry" and row.attempts < self.max_attempts
         if result.status == "retry" and not retry:
             result = Outcome("failed", error=result.error or "gave up after retries")
         async with self.db.sessions() as session, session.begin():
             if retry:
                 await outbox.settle_in(session, row.id, "pending", error=result.error,
-                                       retry_in=max(result.retry_after, backoff(row.attempts)))
+                                       retry_in=max(result.retry_after, backoff(row.attempts)), now=self.clock.now())
                 return
             state = "sent" if result.status == "sent" else "failed"
-            error = "blocked by the user" if result.status == "blocked" else result.error
-            if not await outbox.settle_in(session, row.id, state, error=error, billing=result.billing):
+            error = "blocked by the user" if result.status == "blocked" and not known else result.error
+            if not await outbox.settle_in(session, row.id, state, error=error, billing=result.billing,
+                                          now=self.clock.now()):
                 return  # someone else holds it now
-            if result.status == "blocked":
-                await repo.mark_blocked(session, row.channel, external_id)
-                await outbox.cancel_pending_for(session, row.user_id, "recipient blocked the bot")
-            hook = HOOKS.get(row.kind)
+            hook = self.settled.get(row.kind)
             if hook is not None:
-                await hook(session, row, result, self.settings)
+                await hook(session, self.services, row, result)
+            if result.status == "blocked" and not known:
+                await self.reach.lost(session, row.user_id, f"blocked ({row.channel})")

@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import bot.app  # noqa: F401  (the schema is every feature's tables: importing the composition root loads them)
 from storage.models import Base
 
 config = context.config

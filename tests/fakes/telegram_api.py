@@ -125,15 +125,14 @@ class FakeTelegram:
     def _user(self, chat_id: int, lang: str) -> dict:
         return {"id": chat_id, "is_bot": False, "first_name": "Test", "language_code": lang}
 
-    async def _push(self, update: dict) -> None:
-        update["update_id"] = next(self._update_ids)
-        async with self._new_update:
-            self._updates.append(update)
-            self._new_update.notify_all()
-
-    async def user_sends(self, chat_id: int, text: str, lang: str = "uk") -> None:
+    def start_chat(self, chat_id: int) -> None:
+        """The person opened the chat (pressed Start): from now on the bot may write to them."""
         self._known_chats.add(chat_id)
         self.blocked.discard(chat_id)
+
+    def text_update(self, chat_id: int, text: str, lang: str = "uk") -> dict:
+        """The update Telegram makes when the person sends `text` (for polling or a webhook)."""
+        self.start_chat(chat_id)
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -143,32 +142,65 @@ class FakeTelegram:
         }
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        await self._push({"message": message})
+        return {"update_id": next(self._update_ids), "message": message}
 
-    async def user_presses(self, message: SentMessage, label_part: str, lang: str = "uk") -> str:
+    def media_update(self, chat_id: int, kind: str = "sticker") -> dict:
+        """The update for a sticker, photo or voice message (no text)."""
+        self.start_chat(chat_id)
+        files = {
+            "sticker": {"file_id": "x", "file_unique_id": "y", "type": "regular", "width": 1, "height": 1,
+                        "is_animated": False, "is_video": False},
+            "photo": [{"file_id": "p", "file_unique_id": "q", "width": 1, "height": 1}],
+            "voice": {"file_id": "v", "file_unique_id": "w", "duration": 3},
+        }
+        message = {"message_id": next(self._message_ids), "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private"}, "from": self._user(chat_id, "uk"), kind: files[kind]}
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def location_update(self, chat_id: int, latitude: float, longitude: float) -> dict:
+        self.start_chat(chat_id)
+        message = {"message_id": next(self._message_ids), "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private"}, "from": self._user(chat_id, "uk"),
+                   "location": {"latitude": latitude, "longitude": longitude}}
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def press_update(self, message: SentMessage, label_part: str, lang: str = "uk") -> dict:
+        """The callback query Telegram makes when the person presses a button of `message`."""
         button = message.button(label_part)
         if "callback_data" not in button:
             raise AssertionError(f"button {button['text']!r} is a link, not a callback button")
         query_id = str(next(self._callback_ids))
         self._open_callbacks.add(query_id)
-        await self._push(
-            {
-                "callback_query": {
-                    "id": query_id,
-                    "from": self._user(message.chat_id, lang),
-                    "chat_instance": "ci",
-                    "data": button["callback_data"],
-                    "message": {
-                        "message_id": message.message_id,
-                        "date": int(time.time()),
-                        "chat": {"id": message.chat_id, "type": "private", "first_name": "Test"},
-                        "from": {"id": self.bot_id, "is_bot": True, "first_name": "Hromada"},
-                        "text": message.text,
-                    },
-                }
-            }
-        )
-        return query_id
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": query_id,
+                "from": self._user(message.chat_id, lang),
+                "chat_instance": "ci",
+                "data": button["callback_data"],
+                "message": {
+                    "message_id": message.message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": message.chat_id, "type": "private", "first_name": "Test"},
+                    "from": {"id": self.bot_id, "is_bot": True, "first_name": "Hromada"},
+                    "text": message.text,
+                },
+            },
+        }
+
+    async def user_sends(self, chat_id: int, text: str, lang: str = "uk") -> None:
+        await self.deliver_update(self.text_update(chat_id, text, lang))
+
+    async def user_presses(self, message: SentMessage, label_part: str, lang: str = "uk") -> str:
+        update = self.press_update(message, label_part, lang)
+        await self.deliver_update(update)
+        return update["callback_query"]["id"]
+
+    async def deliver_update(self, update: dict) -> None:
+        """Queue an update for getUpdates (long polling)."""
+        async with self._new_update:
+            self._updates.append(update)
+            self._new_update.notify_all()
 
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: every later send to them is a 403."""

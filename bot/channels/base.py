@@ -1,0 +1,76 @@
+"""The channel plug-in protocol (after RapidPro's channel types and courier's handlers).
+
+A channel is one package under bot/channels/ with a `CHANNEL` object implementing `Channel`, and one
+line in the list in bot/app.py. Nothing else in the bot names a channel: flows speak the neutral
+vocabulary of bot/core/events.py, the delivery worker gets the channel's sender and pacing, deep
+links and posters ask every channel for its link, and log redaction asks it for its secrets.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from bot.config import Settings
+from bot.core.events import Incoming, Reply
+from bot.delivery.sender import Pacing, Sender
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.core.services import Services
+    from storage.db import Database
+
+
+class Host(Protocol):
+    """What a channel may use of the running app (bot/app.py implements it)."""
+
+    settings: Settings
+    services: Services
+    db: Database
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """The conversation engine: one event in, replies out."""
+        ...
+
+    def is_action(self, name: str) -> bool:
+        """Whether a button payload names a registered action (Viber echoes button presses as text)."""
+        ...
+
+    async def unreachable(self, channel: str, external_id: str, reason: str) -> None:
+        """The person blocked the bot or unsubscribed: apply the one rule (bot/core/reach.py)."""
+        ...
+
+
+class Runtime(Protocol):
+    """A channel opened in a running process."""
+
+    sender: Sender | None  # for the outbox; None where the channel cannot send on its own
+
+    def mount(self, app: web.Application) -> None:
+        """Add its webhook routes (under `serve`)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Channel(Protocol):
+    name: str  # stored with each person: never rename a channel that has users
+    title: str  # how people call it ("Telegram"), on posters
+
+    def enabled(self, settings: Settings) -> bool:
+        """Configured to run in `serve` / `deliver` (its token is set)."""
+        ...
+
+    def secrets(self, settings: Settings) -> list[str]:
+        """Values that must never appear in a log line."""
+        ...
+
+    def deep_link(self, settings: Settings, payload: str) -> str | None:
+        """A link that opens the bot with `payload` (QR codes, invitations), or None if not configured."""
+        ...
+
+    def pacing(self, settings: Settings) -> Pacing | None:
+        """The platform's sending limits, or None for none."""
+        ...
+
+    def open(self, host: Host) -> Runtime: ...

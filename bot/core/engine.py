@@ -1,0 +1,247 @@
+"""The conversation engine: one incoming event in, replies out, state saved.
+
+Every event runs in one database transaction: the person's row and their
+conversation state are loaded (locked on PostgreSQL, so several bot processes
+serialise per person), the flow runs, the state is saved. A restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import weakref
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.core import payloads
+from bot.core.context import Context, Stale
+from bot.core.events import Incoming, Reply
+from bot.core.feature import MenuEntry
+from bot.core.privacy import Privacy
+from bot.core.router import NEUTRAL, Routes
+from bot.core.services import Services
+from bot.i18n import Translator, normalize_lang
+from storage import people
+from storage.db import Database, is_sqlite
+from storage.types import clock_scope
+
+log = logging.getLogger(__name__)
+
+# Telegram's rule for /start payloads; Viber contexts are held to the same so one QR scheme serves both.
+DEEPLINK_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+FREE_TEXT = "search"  # the text input that takes typed text when nothing else is awaited
+MENU = "menu"
+
+FirstContact = Callable[[Context], Awaitable[None]]
+
+
+class Engine:
+    def __init__(
+        self,
+        db: Database,
+        services: Services,
+        routes: Routes,
+        *,
+        privacy: Privacy,
+        menu: tuple[MenuEntry, ...] = (),
+        first_contact: FirstContact | None = None,
+        raise_errors: bool = False,
+    ):
+        for needed in (MENU, "back"):
+            if needed not in routes.actions:
+                raise ValueError(f"no feature registers the {needed!r} action")
+        self.db = db
+        self.services = services
+        self.routes = routes
+        self.privacy = privacy
+        self.menu = tuple(sorted(menu, key=lambda e: e.order))
+        self.first_contact = first_contact
+        # Tests set this so a crash in a flow fails the test instead of passing as "the bot answered".
+        self.raise_errors = raise_errors
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        self._lock_rows = not is_sqlite(db.url)  # SQLite serialises writers by itself
+
+    def is_action(self, name: str) -> bool:
+        return name in self.routes.actions
+
+    def _lock_for(self, incoming: Incoming) -> asyncio.Lock:
+        key = (incoming.channel, incoming.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        with clock_scope(self.services.clock.now):
+            return await self._handle(incoming)
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        async with self._lock_for(incoming):
+            for attempt in range(3):
+                try:
+                    return await self._handle_once(incoming)
+                except IntegrityError:
+                    # Two processes created the same new user at once: the other won; retry.
+                    if attempt == 2:
+                        raise
+                except Exception:
+                    if self.raise_errors:
+                        raise
+                    log.exception("flow failed for a %s event on %s", incoming.kind, incoming.channel)
+                    return self._failure_replies(incoming)
+        return []  # unreachable
+
+    async def _handle_once(self, incoming: Incoming) -> list[Reply]:
+        now = self.services.clock.now()
+        async with self.db.sessions() as session, session.begin():
+            user, created = await people.get_or_create_user(session, incoming.channel, incoming.user_id)
+            if created:
+                user.lang = normalize_lang(incoming.lang_hint) if incoming.lang_hint else self.services.settings.default_lang
+            user.last_seen_at = now
+            if incoming.written:
+                user.last_written_at = now
+            user.blocked_at = None  # they wrote to us, so they can be written to
+            conv = await people.load_state(session, user.id, lock=self._lock_rows)
+            stored = dict(conv.state or {})
+            stored["flows"] = dict(stored.get("flows") or {})
+            screen_no = int(stored.get("screen", 0))
+            roles = await people.roles_of(session, user.id)
+            ctx = Context(
+                services=self.services, routes=self.routes, session=session, incoming=incoming, user=user,
+                stored=stored, roles=roles, screen=payloads.to_base36(screen_no + 1), menu=self.menu,
+                forget=self.privacy.forget, free_text=self._free_text,
+            )
+            if (created or not user.privacy_seen) and self.first_contact is not None:
+                user.privacy_seen = True
+                await self.first_contact(ctx)
+            try:
+                await self._dispatch(ctx, screen_no)
+            except Stale:
+                await self._stale_button(ctx)
+
+            if ctx.forgotten:
+                session.expunge_all()  # the rows are gone; do not write them back
+            else:
+                stored["screen"] = screen_no + 1
+                conv.state = stored
+            return ctx.replies
+
+    # --- dispatch ---------------------------------------------------------------------
+    def _enter(self, ctx: Context, owner: str) -> None:
+        """The event goes to `owner`'s feature: what other features were in the middle of is dropped."""
+        if owner != NEUTRAL:
+            ctx._flows.leave_all_but(owner)
+
+    async def _dispatch(self, ctx: Context, screen_no: int) -> None:
+        inc = ctx.incoming
+        if inc.kind == "start":
+            ctx.expect(None)
+            if inc.payload:
+                await self._deeplink(ctx, inc.payload)
+            else:
+                self._enter(ctx, self.routes.actions[MENU].owner)
+                await ctx.show(MENU)
+        elif inc.kind == "command":
+            entry = self.routes.commands.get(inc.command)
+            ctx.expect(None)
+            if entry is None:
+                await self._unknown_command(ctx)
+            else:
+                self._enter(ctx, entry.owner)
+                await entry.handler(ctx)
+        elif inc.kind == "button":
+            await self._button(ctx, inc.payload, screen_no)
+        elif inc.kind == "media":
+            await self._unreadable(ctx)
+        elif inc.kind == "location":
+            await self._location(ctx)
+        else:
+            await self._text(ctx, inc.text)
+
+    async def _deeplink(self, ctx: Context, payload: str) -> None:
+        prefix, _, rest = payload.partition("_")
+        entry = self.routes.deeplinks.get(prefix) if DEEPLINK_RE.match(payload) else None
+        if entry is not None:
+            self._enter(ctx, entry.owner)
+        if entry is None or not await entry.handler(ctx, rest):
+            await self._stale_link(ctx)
+
+    async def _button(self, ctx: Context, raw: str, screen_no: int) -> None:
+        try:
+            p = payloads.decode(raw)
+        except payloads.PayloadError:
+            p = None
+        action = self.routes.actions.get(p.action) if p else None
+        if action is None or (action.stateful and p.screen != payloads.to_base36(screen_no)) or not action.accepts(len(p.args)):
+            await self._stale_button(ctx)
+            return
+        self._enter(ctx, action.owner)
+        ok = await ctx.show(action.name, *p.args) if action.screen else await action.handler(ctx, *p.args) is not False
+        if not ok:
+            await self._stale_button(ctx)
+
+    async def _text(self, ctx: Context, text: str) -> None:
+        expecting = ctx.expecting
+        entry = self.routes.text_inputs.get(expecting) if expecting else None
+        if entry is not None:
+            self._enter(ctx, entry.owner)
+            await entry.handler(ctx, text)
+        else:
+            await self._free_text(ctx, text)
+
+    async def _free_text(self, ctx: Context, text: str) -> None:
+        ctx.expect(None)
+        entry = self.routes.text_inputs.get(FREE_TEXT)
+        if entry is None:
+            await ctx.show(MENU)
+            return
+        self._enter(ctx, entry.owner)
+        await entry.handler(ctx, text)
+
+    async def _location(self, ctx: Context) -> None:
+        expecting = ctx.expecting
+        entry = self.routes.location_inputs.get(expecting) if expecting else None
+        if entry is None:
+            ctx.say(ctx._("Thank you, but I do not need your location here."))
+            await self._reprompt_or_menu(ctx)
+            return
+        self._enter(ctx, entry.owner)
+        await entry.handler(ctx, ctx.incoming.location)
+
+    # --- answers of the core itself -----------------------------------------------------
+    async def _unreadable(self, ctx: Context) -> None:
+        """A photo, voice message, sticker or file where the bot can only read text."""
+        ctx.say(ctx._("I can read only text. Please type your question or use the buttons."))
+        await self._reprompt_or_menu(ctx)
+
+    async def _reprompt_or_menu(self, ctx: Context) -> None:
+        if ctx.expecting:  # something is awaited: keep waiting for it, with a way out
+            ctx.say(ctx._("I am still waiting for your answer to the question above."), [ctx.nav_row()])
+        else:
+            await ctx.show(MENU)
+
+    async def _stale_button(self, ctx: Context) -> None:
+        ctx.say(ctx._("This menu is out of date. Here is the main menu — please choose again."))
+        ctx.expect(None)
+        await ctx.show(MENU)
+
+    async def _stale_link(self, ctx: Context) -> None:
+        ctx.say(ctx._("This link is out of date or incomplete. Here is the main menu."))
+        await ctx.show(MENU)
+
+    async def _unknown_command(self, ctx: Context) -> None:
+        ctx.say(ctx._("I do not know this command. Here is what I can do:"))
+        help_screen = self.routes.actions.get("help")
+        await ctx.show("help" if help_screen else MENU)
+
+    def _failure_replies(self, incoming: Incoming) -> list[Reply]:
+        lang = normalize_lang(incoming.lang_hint) if incoming.lang_hint else self.services.settings.default_lang
+        _ = Translator(lang).gettext
+        return [
+            Reply(
+                _("Sorry, something went wrong on our side. Nothing you entered is lost. Please try again or send /start.")
+            )
+        ]

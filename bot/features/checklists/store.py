@@ -1,0 +1,37 @@
+"""Checklist progress rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.checklists.models import Checklist
+from storage.models import utcnow
+
+
+async def get_checklist(session: AsyncSession, user_id: int, service_id: str) -> Checklist | None:
+    stmt = select(Checklist).where(Checklist.user_id == user_id, Checklist.service_id == service_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def start_checklist(session: AsyncSession, user_id: int, service_id: str) -> Checklist:
+    cl = await get_checklist(session, user_id, service_id)
+    if cl is None:
+        cl = Checklist(user_id=user_id, service_id=service_id, ticked=[])
+        session.add(cl)
+        await session.flush()
+    return cl
+
+
+async def set_ticked(session: AsyncSession, cl: Checklist, ticked: list[str], complete: bool) -> None:
+    cl.ticked = sorted(set(ticked))  # a new list object so the JSON column is marked dirty
+    cl.updated_at = utcnow()
+    cl.completed_at = (cl.completed_at or utcnow()) if complete else None
+    await session.flush()
+
+
+async def list_checklists(session: AsyncSession, user_id: int) -> list[Checklist]:
+    stmt = select(Checklist).where(Checklist.user_id == user_id).order_by(Checklist.updated_at.desc())
+    return list((await session.execute(stmt)).scalars())
+
+

@@ -1,0 +1,23 @@
+"""Feedback surveys for offices: QR posters, the survey, low-rating alerts, results and reports."""
+
+from bot.core.feature import Feature
+from bot.core.services import Services
+from bot.features.feedback.alerts import KIND as ALERT, render_alert
+from bot.features.feedback.flows import MENU, router
+from bot.features.feedback.surveys import get_surveys
+
+
+def check_surveys(services: Services) -> None:
+    """A broken survey file stops the start, like a broken knowledge base (SurveyError says where)."""
+    get_surveys(services.settings.kb_dir)
+
+
+FEATURE = Feature(
+    name="feedback",
+    routers=(router,),
+    menu=MENU,
+    renderers={ALERT: render_alert},
+    check=check_surveys,
+)
+
+__all__ = ["FEATURE"]

@@ -1,0 +1,105 @@
+"""Bulk-import a social worker's reminders from a spreadsheet (CSV or XLSX).
+
+| column | also accepted as       | example                               |
+|--------|------------------------|---------------------------------------|
+| client | клієнт                 | Ганна К. (the name the worker gave the client in the bot) |
+| text   | текст, нагадування     | Нагадування про прийом у ЦНАП         |
+| when   | коли, дата і час       | 2026-12-01 10:00 or 01.12.2026 10:00 (local time) |
+| repeat | повтор                 | none, daily, weekly, monthly, before:3 (also: щодня, щотижня, щомісяця) |
+| urgent | терміново              | yes/no (send even in quiet hours)     |
+
+Only clients who agreed (active links of this worker) can get reminders; a bad row
+is reported with its line number and the others are imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.features.reminders import service
+from bot.features.reminders.timing import Policy
+from bot.tables import read_table
+from storage.db import Database
+from bot.features.reminders.models import ClientLink
+
+HEADERS = {
+    "client": ("client", "клієнт"),
+    "text": ("text", "текст", "нагадування"),
+    "when": ("when", "коли", "дата і час", "дата"),
+    "repeat": ("repeat", "повтор", "повторення"),
+    "urgent": ("urgent", "терміново"),
+}
+REPEAT_WORDS = {"": "none", "none": "none", "once": "none", "один раз": "none", "ні": "none",
+                "daily": "daily", "щодня": "daily", "weekly": "weekly", "щотижня": "weekly",
+                "monthly": "monthly", "щомісяця": "monthly"}
+
+
+@dataclass
+class Summary:
+    imported: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse_when(value) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    text = " ".join(str(value or "").split())
+    for fmt in ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%y %H:%M", "%Y-%m-%dT%H:%M"):
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"cannot read the date and time {text!r} (use 2026-12-01 10:00 or 01.12.2026 10:00)")
+
+
+def parse_repeat(value) -> tuple[str, int]:
+    text = " ".join(str(value or "").strip().lower().split())
+    if text.startswith("before:") or text.startswith("за "):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if not digits or not 1 <= int(digits) <= 60:
+            raise ValueError(f"'before' needs a number of days from 1 to 60, got {value!r}")
+        return "before", int(digits)
+    if text not in REPEAT_WORDS:
+        raise ValueError(f"unknown repeat {value!r} (use none, daily, weekly, monthly or before:N)")
+    return REPEAT_WORDS[text], 0
+
+
+async def import_reminders(db: Database, path: Path, worker_id: int, policy: Policy, now: dt.datetime | None = None) -> Summary:
+    records, _total = read_table(path, HEADERS, ("client", "text", "when"))
+    summary = Summary()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    async with db.sessions() as session, session.begin():
+        links = {
+            link.alias.casefold(): link
+            for link in (await session.execute(select(ClientLink).where(ClientLink.worker_id == worker_id))).scalars()
+        }
+        for line, rec in records:
+            try:
+                alias = " ".join(str(rec.get("client") or "").split())
+                link = links.get(alias.casefold())
+                if link is None:
+                    raise ValueError(f"no client named {alias!r} (use the name you gave the client in the bot)")
+                if link.state != "active":
+                    raise ValueError(f"{alias} has not agreed to reminders (or stopped them)")
+                text = " ".join(str(rec.get("text") or "").split())
+                if not 1 <= len(text) <= 300:
+                    raise ValueError("the text must be 1 to 300 characters")
+                when = parse_when(rec.get("when"))
+                repeat, days_before = parse_repeat(rec.get("repeat"))
+                urgent = str(rec.get("urgent") or "").strip().lower() in ("yes", "так", "1", "true", "терміново")
+                moment = when.replace(tzinfo=policy.tz)
+                if repeat in ("none", "before") and moment.astimezone(dt.timezone.utc) <= now:
+                    raise ValueError("this moment has already passed")
+            except ValueError as exc:
+                summary.rejected.append((line, str(exc)))
+                continue
+            async with session.begin_nested():
+                await service.create_reminder(session, link, text=text, start_date=when.date(),
+                                              local_time=when.strftime("%H:%M"), repeat=repeat,
+                                              days_before=days_before, urgent=urgent, policy=policy, now=now)
+            summary.imported += 1
+    return summary

@@ -1,0 +1,8 @@
+"""Finding a service: free-text search, topics, life situations, the service card."""
+
+from bot.core.feature import Feature
+from bot.features.services.flows import MENU, router
+
+FEATURE = Feature(name="services", routers=(router,), menu=MENU)
+
+__all__ = ["FEATURE"]

@@ -1,0 +1,17 @@
+"""Application status: look up by number and secret, follow, get told when it changes; import, HTTP API."""
+
+from bot.core.feature import Feature
+from bot.features.status.api import mount_status_api
+from bot.features.status.flows import MENU, router
+from bot.features.status.render import render_status_change
+from bot.features.status.store import STATUS_CHANGE
+
+FEATURE = Feature(
+    name="status",
+    routers=(router,),
+    menu=MENU,
+    renderers={STATUS_CHANGE: render_status_change},
+    web=mount_status_api,
+)
+
+__all__ = ["FEATURE"]

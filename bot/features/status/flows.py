@@ -1,0 +1,228 @@
+"""Application status: look up by number and secret, follow, get told when it changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot.core.context import Context
+from bot.core.feature import MenuEntry
+from bot.core.router import Router
+from bot.core.state import FlowState
+from bot.core.ui import cnap_contacts, office_block, short
+from bot.features.status import statuses
+from bot.features.status import store as apps
+from bot.features.status.models import Application
+from bot.i18n import N_
+
+router = Router("status")
+MENU = (MenuEntry(N_("Application status 📨"), "status", 30),)
+
+
+class Lookup(FlowState):
+    """The application number typed (or from a receipt's QR code), while its secret is awaited."""
+
+    owner = "status"
+    number: str
+
+# Guessing protection: failed attempts allowed per person and per number.
+USER_FAILURES, USER_WINDOW = 5, dt.timedelta(minutes=15)
+NUMBER_FAILURES, NUMBER_WINDOW = 10, dt.timedelta(hours=1)
+
+
+def _secret_prompt(ctx: Context) -> str:
+    _ = ctx._
+    if ctx.settings.status_secret == "pin":
+        return _("Now enter the PIN code printed on your receipt.")
+    return _("Now enter the last 4 digits of the phone number you gave at the CNAP.")
+
+
+async def _ask_number(ctx: Context, intro: str | None = None) -> None:
+    _ = ctx._
+    text = _("Enter the application number from your receipt (for example: ЦН-2026-00123).")
+    ctx.say(f"{intro}\n\n{text}" if intro else text, [ctx.nav_row()])
+    ctx.expect("status_number")
+
+
+@router.action("status", screen=True)
+async def status_home(ctx: Context) -> None:
+    followed = await apps.followed(ctx.session, ctx.user.id)
+    if followed:
+        await my_applications(ctx)
+    else:
+        await _ask_number(ctx)
+
+
+@router.action("status_new", screen=True)
+async def status_new(ctx: Context) -> None:
+    await _ask_number(ctx)
+
+
+@router.text_input("status_number")
+async def got_number(ctx: Context, text: str) -> None:
+    norm = apps.normalize_number(text)
+    if not norm or len(text) > 64:
+        await _ask_number(ctx, ctx._("This does not look like an application number."))
+        return
+    ctx.put(Lookup(number=text.strip()))
+    ctx.say(_secret_prompt(ctx), [ctx.nav_row()])
+    ctx.expect("status_secret")
+
+
+@router.deeplink("app")
+async def app_link(ctx: Context, encoded: str) -> bool:
+    """`/start app_<base64url number>`: the QR code on a receipt opens the lookup (the secret is still asked)."""
+    number = apps.number_from_payload(encoded)
+    if number is None:
+        return False
+    shown = len(ctx.replies)
+    await ctx.show("menu")
+    del ctx.replies[shown:]  # the menu is only the Back target
+    ctx.put(Lookup(number=number))
+    ctx.say(ctx._("Application № {number}.").format(number=number) + "\n" + _secret_prompt(ctx), [ctx.nav_row()])
+    ctx.expect("status_secret")
+    return True
+
+
+@router.text_input("status_secret")
+async def got_secret(ctx: Context, text: str) -> None:
+    _ = ctx._
+    lookup = ctx.get(Lookup)
+    ctx.drop(Lookup)
+    number = lookup.number if lookup else None
+    ctx.expect(None)
+    if not number:
+        await _ask_number(ctx)
+        return
+    norm = apps.normalize_number(number)
+    user_key, number_key = f"user:{ctx.user.id}", f"number:{norm}"
+    if (
+        await apps.recent_failures(ctx.session, user_key, USER_WINDOW) >= USER_FAILURES
+        or await apps.recent_failures(ctx.session, number_key, NUMBER_WINDOW) >= NUMBER_FAILURES
+    ):
+        ctx.say(
+            _("Too many unsuccessful attempts. Please try again in 15 minutes, or ask the CNAP.") + "\n\n" + cnap_contacts(ctx),
+            [ctx.nav_row()],
+        )
+        return
+    app = await apps.find(ctx.session, number)
+    if app is None or not apps.verify_secret(text, app.secret_hash, ctx.settings.secret_key_bytes()):
+        # The same answer for an unknown number and a wrong code: no one can probe which numbers exist.
+        await apps.record_failure(ctx.session, user_key, number_key)
+        await _ask_number(ctx, _("I could not find an application with this number and code. Please check both and try again."))
+        return
+    await apps.follow(ctx.session, ctx.user.id, app.id, notify=False)
+    await ctx.show("app", str(app.id))
+
+
+def _local_date(ctx: Context, moment: dt.datetime) -> str:
+    return ctx.t.date(moment.astimezone(ZoneInfo(ctx.settings.timezone)).date())
+
+
+async def application_card(ctx: Context, app: Application) -> str:
+    _ = ctx._
+    lines = [_("Application № {number}").format(number=app.number)]
+    svc = ctx.kb.services.get(app.service_id or "") if ctx.kb else None
+    if svc:
+        lines.append(_("Service: {title}").format(title=svc.title.get(ctx.lang)))
+    lines.append(_("Status: {status}").format(status=_(statuses.LABELS[app.status])))
+    lines.append(_(statuses.EXPLAIN[app.status]))
+    if app.note:
+        lines.append(app.note)
+    if app.status == "refused":
+        lines.append(_(statuses.APPEAL))
+    if app.expected_date and app.status in ("received", "in_progress", "needs_documents"):
+        lines.append(_("Expected to be ready by: {date}").format(date=ctx.t.date(app.expected_date)))
+    office = ctx.kb.offices.get(app.office_id or "") or ctx.kb.main_office
+    parts = ["\n".join(lines), office_block(ctx.t, office)]
+    events = await apps.history(ctx.session, app.id)
+    if events:
+        hist = [_("History:")]
+        hist += [f"• {_local_date(ctx, e.changed_at)} — {_(statuses.LABELS[e.status])}" for e in events[-10:]]
+        parts.append("\n".join(hist))
+    return "\n\n".join(parts)
+
+
+async def _own(ctx: Context, app_id: str):
+    """The application, if this person has proven it is theirs (else None)."""
+    if not app_id.isdigit():
+        return None, None
+    sub = await apps.subscription(ctx.session, ctx.user.id, int(app_id))
+    if sub is None:
+        return None, None
+    return sub, await ctx.session.get(Application, int(app_id))
+
+
+async def _render_app(ctx: Context, sub, app: Application, notice: str = "", edit: bool = False) -> None:
+    _ = ctx._
+    app_id = str(app.id)
+    toggle = (
+        ctx.btn(_("Stop notifications 🔕"), "notify", app_id, "0")
+        if sub.notify
+        else ctx.btn(_("Notify me when it changes 🔔"), "notify", app_id, "1")
+    )
+    card = await application_card(ctx, app)
+    ctx.say(
+        f"{notice}\n\n{card}" if notice else card,
+        [[toggle], [ctx.btn(_("Check another application"), "status_new")],
+         [ctx.btn(_("Remove from my applications"), "unfollow", app_id)], ctx.nav_row()],
+        edit=edit,
+    )
+
+
+@router.action("app", screen=True)
+async def app_screen(ctx: Context, app_id: str) -> bool:
+    sub, app = await _own(ctx, app_id)
+    if app is None:
+        return False
+    await _render_app(ctx, sub, app)
+    return True
+
+
+@router.action("notify")
+async def set_notify(ctx: Context, app_id: str, on: str) -> bool:
+    """The bell on the status card: "1" to be told of changes, "0" to stop."""
+    sub, app = await _own(ctx, app_id)
+    if app is None or on not in ("0", "1"):
+        return False
+    sub.notify = on == "1"
+    notice = (
+        ctx._("✔ I will write to you here when the status of application № {number} changes.")
+        if sub.notify
+        else ctx._("✔ Notifications for application № {number} are off.")
+    )
+    await _render_app(ctx, sub, app, notice.format(number=app.number), edit=True)
+    return True
+
+
+@router.action("unfollow", stateful=True)
+async def unfollow(ctx: Context, app_id: str) -> bool:
+    sub, app = await _own(ctx, app_id)
+    if app is None:
+        return False
+    await apps.unfollow(ctx.session, ctx.user.id, app.id)
+    ctx.say(ctx._("Application № {number} is removed from your list.").format(number=app.number))
+    await ctx.show("menu")
+    return True
+
+
+@router.action("myapps", screen=True)
+async def my_applications(ctx: Context) -> None:
+    _ = ctx._
+    followed = await apps.followed(ctx.session, ctx.user.id)
+    if not followed:
+        await _ask_number(ctx, _("You do not follow any applications yet."))
+        return
+    lines = [_("Your applications:")]
+    rows = []
+    for sub, app in followed:
+        bell = " 🔔" if sub.notify else ""
+        lines.append(f"• № {app.number} — {_(statuses.LABELS[app.status])}{bell}")
+        rows.append([ctx.btn(short(f"№ {app.number} — {_(statuses.LABELS[app.status])}"), "app", str(app.id))])
+    rows.append([ctx.btn(_("Check another application"), "status_new")])
+    ctx.say("\n".join(lines), [*rows, ctx.nav_row()])
+
+
+@router.command("status")
+async def cmd_status(ctx: Context) -> None:
+    await ctx.show("status")

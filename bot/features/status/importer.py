@@ -1,0 +1,159 @@
+"""Import application statuses from a CNAP's spreadsheet (CSV or XLSX).
+
+Column layout (first row = headers, any order, Ukrainian or English names):
+
+| column        | also accepted as                         | required | example            |
+|---------------|------------------------------------------|----------|--------------------|
+| number        | номер, номер заяви                       | yes      | ЦН-2026-00123      |
+| status        | статус                                   | yes      | ready / Готово     |
+| note          | примітка, коментар                       | no       | Бракує довідки ОК-5 |
+| expected_date | очікувана дата, дата готовності          | no       | 2026-12-01 or 01.12.2026 |
+| service_id    | послуга                                  | no       | id-card            |
+| office_id     | офіс, цнап                               | no       | cnap-main          |
+| secret        | код, pin, пін                            | no       | 4821               |
+| phone         | телефон                                  | no       | only its last 4 digits are used (and only hashed) |
+
+Rows are upserted by number: a changed status adds a history entry and notifies the
+people following the application; re-importing the same file changes nothing.
+A bad row is reported with its line number and the others are still imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.features.status.statuses import parse_status
+from bot.tables import TableError, read_table
+from bot.features.status import store as apps
+from storage.db import Database
+
+HEADERS = {
+    "number": ("number", "номер", "номер заяви", "№"),
+    "status": ("status", "статус"),
+    "note": ("note", "примітка", "коментар"),
+    "expected_date": ("expected_date", "очікувана дата", "дата готовності"),
+    "service_id": ("service_id", "послуга"),
+    "office_id": ("office_id", "офіс", "цнап"),
+    "secret": ("secret", "код", "pin", "пін"),
+    "phone": ("phone", "телефон"),
+}
+BATCH = 500
+MAX_NOTE = 1000
+
+
+ImportError_ = TableError  # kept for callers: the file as a whole cannot be read
+
+
+@dataclass
+class Summary:
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    notified: int = 0
+
+    def line(self) -> str:
+        return (f"added {self.added}, changed {self.changed}, unchanged {self.unchanged}, "
+                f"rejected {len(self.rejected)}; {self.notified} notification(s) queued")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"cannot read the date {text!r} (use 2026-12-01 or 01.12.2026)")
+
+
+def parse_row(record: dict[str, Any], kb: Any) -> apps.ApplicationUpdate:
+    def cell(name: str) -> str:
+        value = record.get(name)
+        return "" if value is None else str(value).strip()
+
+    number = cell("number")
+    if not apps.normalize_number(number):
+        raise ValueError("the application number is empty")
+    if len(number) > 64:
+        raise ValueError("the application number is longer than 64 characters")
+    status = parse_status(cell("status"))
+    if status is None:
+        raise ValueError(f"unknown status {cell('status')!r} (use one of: {', '.join(apps.STATUSES)})")
+    note = cell("note")
+    if len(note) > MAX_NOTE:
+        raise ValueError(f"the note is longer than {MAX_NOTE} characters")
+    service_id = cell("service_id") or None
+    if service_id and kb is not None and service_id not in kb.services:
+        raise ValueError(f"unknown service id {service_id!r}")
+    office_id = cell("office_id") or None
+    if office_id and kb is not None and office_id not in kb.offices:
+        raise ValueError(f"unknown office id {office_id!r}")
+    secret = cell("secret") or None
+    if not secret and cell("phone"):
+        digits = re.sub(r"\D", "", cell("phone"))
+        if len(digits) < 4:
+            raise ValueError("the phone number has fewer than 4 digits")
+        secret = digits[-4:]
+    if secret is not None and not 4 <= len(secret) <= 32:
+        raise ValueError("the code must be 4 to 32 characters")
+    return apps.ApplicationUpdate(number=number, status=status, note=note, expected_date=parse_date(record.get("expected_date")),
+                                  service_id=service_id, office_id=office_id, secret=secret)
+
+
+async def import_file(
+    db: Database,
+    path: Path,
+    *,
+    kb: Any,
+    key: bytes,
+    source: str = "import",
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    rows, total = read_table(path, HEADERS, ("number", "status"))
+    summary = Summary()
+    batch: list[tuple[int, apps.ApplicationUpdate]] = []
+    done = 0
+
+    async def flush() -> None:
+        nonlocal done
+        async with db.sessions() as session, session.begin():
+            for line, upd in batch:
+                change = await apps.upsert(session, upd, source, key)
+                setattr(summary, change.result, getattr(summary, change.result) + 1)
+                summary.notified += change.notified
+        done += len(batch)
+        batch.clear()
+        if progress:
+            progress(done + len(summary.rejected), total)
+
+    seen: dict[str, int] = {}
+    for line, record in rows:
+        try:
+            upd = parse_row(record, kb)
+            norm = apps.normalize_number(upd.number)
+            if norm in seen:
+                raise ValueError(f"the same application number is already on line {seen[norm]}")
+            seen[norm] = line
+        except ValueError as exc:
+            summary.rejected.append((line, str(exc)))
+            continue
+        batch.append((line, upd))
+        if len(batch) >= BATCH:
+            await flush()
+    if batch:
+        await flush()
+    if progress:
+        progress(total, total)
+    return summary

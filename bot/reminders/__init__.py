@@ -1,1 +1,0 @@
-"""Social workers' reminders for their clients: consent, scheduling, delivery hooks."""
