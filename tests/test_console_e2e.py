@@ -126,3 +126,19 @@ def test_staff_see_the_searches_that_found_nothing(tmp_path):
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "     2  щжхзщшгне" in proc.stdout and "паспорт" not in proc.stdout and "someone" not in proc.stdout
+
+
+def test_the_console_types_what_a_terminal_cannot_send():
+    import io
+
+    from bot.channels.console import ConsoleChannel
+    from bot.core.events import Button, Reply
+
+    console = ConsoleChannel(host=None, user_id="me", lang="uk", out=io.StringIO())
+    assert console.to_event(":location 50.45, 30.52").location.latitude == 50.45
+    assert console.to_event(":photo").media.kind == "photo"
+    assert console.to_event(":document довідка.pdf").media.name == "довідка.pdf"
+    assert console.to_event(":location north").kind == "text"  # not two numbers: plain text
+    console.render([Reply("Де ви?", [[Button("📍 Надіслати", request_location=True)], [Button("Меню", "menu")]])])
+    printed = console.out.getvalue()
+    assert ":location LATITUDE LONGITUDE" in printed and "[1] Меню" in printed  # numbering skips the location

@@ -147,8 +147,8 @@ async def test_search_by_free_text_and_honest_miss_recorded_without_identity(cor
 async def test_overlong_text_is_answered_not_lost(core):
     chat = Chat(core)
     await chat.start()
-    await chat.send("субсидія " * 2000)
-    assert chat.last and chat.text
+    await chat.send("субсидія " * 2000)  # the app is built with raise_errors: a crash fails the test
+    assert any("житлової субсидії" in label for label in chat.labels)  # an answer, not an apology
 
 
 async def test_deep_link_opens_a_service_card_and_unknown_links_are_friendly(core):

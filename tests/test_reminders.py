@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.delivery.worker import DeliveryWorker, Outcome
+from bot.core.clock import ManualClock
+from bot.delivery.sender import Outcome
 from bot.features.reminders import service
 from bot.features.reminders.timing import Policy, apply_quiet_hours, next_planned, planned_days, to_utc
 from storage import people as repo
@@ -21,6 +22,8 @@ from tests.conftest import make_app, make_settings
 KYIV = ZoneInfo("Europe/Kyiv")
 UTC = dt.timezone.utc
 PAST = dt.datetime(2026, 1, 1, tzinfo=UTC)
+# The tests' "now": an ordinary weekday at noon in the community, whatever the hour the suite runs at.
+NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=KYIV)
 
 
 # --- timing -------------------------------------------------------------------------------------
@@ -84,7 +87,7 @@ class Sink:
 
 @pytest.fixture
 async def rcore(db_url, test_kb):
-    core = await make_app(make_settings(db_url, BOT_REMINDER_CONFIRM_HOURS="0"), test_kb)
+    core = await make_app(make_settings(db_url, BOT_REMINDER_CONFIRM_HOURS="0"), test_kb, clock=ManualClock(NOW))
     yield core
     await core.close()
 
@@ -116,7 +119,7 @@ async def due_reminder(core, link, text="Нагадування про прий�
     """A reminder whose first occurrence is already due."""
     async with core.db.sessions() as s, s.begin():
         link = await s.get(ClientLink, link.id)
-        now = dt.datetime.now(UTC)
+        now = core.services.clock.now()
         local = (now - dt.timedelta(minutes=5)).astimezone(KYIV)
         return await service.create_reminder(
             s, link, text=text, start_date=local.date(), local_time=local.strftime("%H:%M"), repeat=repeat,
@@ -166,9 +169,8 @@ async def test_wizard_creates_a_reminder_in_local_time_and_quiet_hours_apply(rco
     async with rcore.db.sessions() as s:
         occ = (await s.execute(select(Occurrence))).scalar_one()
         row = (await s.execute(select(Outbox).where(Outbox.kind == "reminder"))).scalar_one()
-    tomorrow = dt.datetime.now(KYIV).date() + dt.timedelta(days=1)
-    due = occ.due_at.replace(tzinfo=UTC) if occ.due_at.tzinfo is None else occ.due_at
-    assert due.astimezone(KYIV) == dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time(8, 0), KYIV)
+    tomorrow = NOW.date() + dt.timedelta(days=1)
+    assert occ.due_at.astimezone(KYIV) == dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time(8, 0), KYIV)
     assert row.idempotency_key == f"rem:{occ.id}" and row.user_id == link.client_id
     assert "🕒" in (await _client_screen(worker))
 
@@ -224,8 +226,7 @@ async def test_snooze_and_daily_repetition(rcore):
     assert "нагадаю знову" in client.text
     async with rcore.db.sessions() as s:
         later = (await s.execute(select(Occurrence).where(Occurrence.kind == "snooze"))).scalar_one()
-    due = later.due_at if later.due_at.tzinfo else later.due_at.replace(tzinfo=UTC)
-    assert dt.timedelta(minutes=55) < due - dt.datetime.now(UTC) <= dt.timedelta(hours=1)
+    assert later.due_at - rcore.services.clock.now() == dt.timedelta(hours=1)  # NOW is on the minute
     await client.press_payload(snooze.payload)  # pressed twice: still one extra reminder
     async with rcore.db.sessions() as s:
         assert len(list((await s.execute(select(Occurrence).where(Occurrence.kind == "snooze"))).scalars())) == 1
@@ -235,8 +236,8 @@ async def test_client_stops_reminders_and_the_worker_is_told(rcore):
     worker, client, link = await linked_pair(rcore)
     async with rcore.db.sessions() as s, s.begin():
         link = await s.get(ClientLink, link.id)
-        await service.create_reminder(s, link, text="Візит", start_date=dt.date.today() + dt.timedelta(days=3),
-                                      local_time="10:00", policy=Policy(KYIV))
+        await service.create_reminder(s, link, text="Візит", start_date=NOW.date() + dt.timedelta(days=3),
+                                      local_time="10:00", policy=Policy(KYIV), now=NOW)
     await client.send("/stop")
     await client.press("Так, зупинити")
     assert "більше не отримуватимете" in client.text
@@ -327,5 +328,5 @@ async def test_import_from_a_spreadsheet_with_bad_rows(rcore, tmp_path):
     assert "unknown repeat" in reasons[7] and "passed" in reasons[8]
     async with rcore.db.sessions() as s:
         occs = list((await s.execute(select(Occurrence).order_by(Occurrence.due_at))).scalars())
-    local = [(o.due_at if o.due_at.tzinfo else o.due_at.replace(tzinfo=UTC)).astimezone(KYIV) for o in occs]
+    local = [o.due_at.astimezone(KYIV) for o in occs]
     assert [(d.month, d.day, d.hour, d.minute) for d in local] == [(12, 1, 10, 0), (12, 2, 9, 30)]  # 3 days before the 5th

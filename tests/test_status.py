@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
 from bot.delivery import outbox
-from bot.delivery.worker import DeliveryWorker, Outcome
+from bot.delivery.sender import Outcome
 from bot.features.status.importer import ImportError_, import_file
 from bot.features.status import store as apps
 from bot.features.status.models import Application, ApplicationEvent

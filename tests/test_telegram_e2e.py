@@ -19,6 +19,7 @@ from storage import people as repo
 from storage.models import User
 from tests.conftest import make_app, make_settings
 from tests.fakes.telegram_api import FakeTelegram
+from tests.telegram_support import telegram_running
 
 CHAT = 1001
 
@@ -211,16 +212,16 @@ async def test_webhook_checks_the_secret_token(sqlite_url, test_kb):
                 assert forged.status == 401
                 missing = await http.post(url, data=json.dumps(update), headers={"Content-Type": "application/json"})
                 assert missing.status == 401
-                await asyncio.sleep(0.2)
-                assert tg.messages(CHAT) == []  # nothing processed
                 ok = await http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
                 assert ok.status == 200
                 await tg.wait_messages(CHAT, 2)
                 health = await http.get(f"http://127.0.0.1:{port}/healthz")
                 assert (await health.json()) == {"ok": True}
         finally:
-            await runner.cleanup()
+            await runner.cleanup()  # waits for updates still being handled
             await core.close()
+    # Exactly the two answers to the one genuine update: the forged ones were never processed.
+    assert len(tg.messages(CHAT)) == 2
     assert tg.messages(CHAT)[-1].text.startswith("Головне меню")
 
 
@@ -243,3 +244,31 @@ async def test_a_sticker_or_photo_gets_a_friendly_answer(telegram):
     await tg.deliver_update(tg.media_update(CHAT, "sticker"))
     notice, menu = (await tg.wait_messages(CHAT, before + 2))[before:]
     assert "лише текст" in notice.text and menu.text.startswith("Головне меню")
+
+
+async def test_photos_voice_and_locations_are_translated_and_a_location_can_be_asked_for(sqlite_url, test_kb):
+    from bot.app import FEATURES
+    from tests.location_feature import WHERE
+
+    async with FakeTelegram(chat_rate=10.0, chat_burst=10.0) as tg:
+        settings = make_settings(sqlite_url, TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE=tg.base_url)
+        core = await make_app(settings, test_kb, features=[*FEATURES, WHERE])
+        try:
+            async with telegram_running(core, delivery=False):
+                await tg.user_sends(CHAT, "/start")
+                await tg.wait_messages(CHAT, 2)
+                for kind in ("photo", "voice"):
+                    n = len(tg.messages(CHAT))
+                    await tg.deliver_update(tg.media_update(CHAT, kind))
+                    assert "лише текст" in (await tg.wait_messages(CHAT, n + 2))[n].text
+                n = len(tg.messages(CHAT))
+                await tg.user_sends(CHAT, "/where")
+                ask, keyboard_msg = (await tg.wait_messages(CHAT, n + 2))[n:]
+                assert ask.text.startswith("Де ви?") and ask.buttons()  # Main menu stays inline
+                (row,) = keyboard_msg.reply_markup["keyboard"]
+                assert row == [{"text": "📍 Надіслати місцезнаходження", "request_location": True}]
+                await tg.deliver_update(tg.location_update(CHAT, 50.4501, 30.5234))
+                assert (await tg.wait_messages(CHAT, n + 3))[-1].text == "Ви тут: 50.4501, 30.5234"
+        finally:
+            await core.close()
+    assert not tg.errors, tg.errors

@@ -94,3 +94,21 @@ async def test_a_reminder_arrives_on_viber_and_is_confirmed(sqlite_url, test_kb,
                                                                      Outbox.kind == "reminder")
             assert (await s.execute(pending)).scalar_one() == 0
         assert_viber_would_accept_everything(fake)
+
+
+async def test_pictures_stickers_and_locations_on_viber(db_url, test_kb, tmp_path):
+    from bot.app import FEATURES
+    from tests.location_feature import WHERE
+
+    async with FakeViber() as fake, running_bot(fake, db_url, test_kb, tmp_path, features=[*FEATURES, WHERE]) as h:
+        await h.say("привіт")
+        for message in ({"type": "picture", "media": "https://dl-media.viber.com/x.jpg", "text": ""},
+                        {"type": "sticker", "sticker_id": 40100}):
+            replies = await h._after(U, fake.sends(U, message))
+            assert "лише текст" in replies[0].text
+        (ask,) = await h.say("/where")
+        picker = [b for b in ask.buttons() if b["ActionType"] == "location-picker"]
+        assert len(picker) == 1 and "Надіслати місцезнаходження" in picker[0]["Text"]
+        (answer,) = await h._after(U, fake.shares_location(U, 50.4501, 30.5234))
+        assert answer.text == "Ви тут: 50.4501, 30.5234"
+        assert_viber_would_accept_everything(fake)

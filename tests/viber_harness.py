@@ -52,11 +52,11 @@ class Harness:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(fake: FakeViber, db_url: str, kb, tmp_path, **env) -> AsyncIterator[Harness]:
+async def running_bot(fake: FakeViber, db_url: str, kb, tmp_path, features=None, **env) -> AsyncIterator[Harness]:
     settings = make_settings(db_url, VIBER_AUTH_TOKEN=fake.token, VIBER_API_BASE=fake.base_url,
                              VIBER_MEDIA_DIR=str(tmp_path / "media"), BOT_SECRET_KEY=KEY,
                              BOT_DELIVERY_POLL_SECONDS="0.05", **env)
-    core = await make_app(settings, kb)
+    core = await make_app(settings, kb, **({"features": features} if features else {}))
     runner = web.AppRunner(core.web_app(core.open_channels()))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

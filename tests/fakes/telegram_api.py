@@ -301,6 +301,8 @@ class FakeTelegram:
         markup = self._json(params, "reply_markup")
         if markup is None:
             return None
+        if isinstance(markup, dict) and "keyboard" in markup:
+            return self._reply_keyboard(markup)
         rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
             raise ApiError(400, "Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array of Arrays")
@@ -319,6 +321,23 @@ class FakeTelegram:
                     raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
         if count > MAX_BUTTONS:
             raise ApiError(400, "Bad Request: too many inline keyboard buttons")
+        return markup
+
+    @staticmethod
+    def _reply_keyboard(markup: dict) -> dict:
+        """A ReplyKeyboardMarkup: rows of KeyboardButton (text, at most one request_* field)."""
+        allowed = {"keyboard", "resize_keyboard", "one_time_keyboard", "is_persistent", "input_field_placeholder",
+                   "selective"}
+        rows = markup.get("keyboard")
+        if set(markup) - allowed or not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+            raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+        for row in rows:
+            for b in row:
+                if not isinstance(b, dict) or not str(b.get("text", "")).strip():
+                    raise ApiError(400, "Bad Request: can't parse keyboard button: text is empty")
+                extra = set(b) - {"text"}
+                if extra - {"request_location", "request_contact", "request_poll", "web_app"} or len(extra) > 1:
+                    raise ApiError(400, "Bad Request: can't parse keyboard button: exactly one optional field")
         return markup
 
     def _message_json(self, m: SentMessage) -> dict:

@@ -205,6 +205,18 @@ class FakeViber:
         status, _ = await self.post(data, who=user_id)
         return status
 
+    async def sends(self, user_id: str, message: dict[str, Any]) -> int:
+        """The person sends something other than text: a picture, a file, a sticker, a location."""
+        u = self.user(user_id)
+        u.opened = u.subscribed = True
+        u.last_wrote, u.unanswered = time.time(), 0
+        status, _ = await self.post(self.event("message", sender=self._profile(u), message=message), who=user_id)
+        return status
+
+    async def shares_location(self, user_id: str, lat: float, lon: float) -> int:
+        """What Viber sends when the person picks a place with a location-picker button."""
+        return await self.sends(user_id, {"type": "location", "location": {"lat": lat, "lon": lon}})
+
     async def press(self, user_id: str, label_part: str) -> int:
         """Press a button of the keyboard on screen (Viber shows the latest one only)."""
         kb = self.keyboard_on_screen(user_id)
