@@ -17,7 +17,10 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
+from knowledge.search.answer import Answer, make_answer
+from knowledge.search.hygiene import clean_text
 from knowledge.search.index import SearchIndex
+from knowledge.search.intents import detect_intent
 from knowledge.search.matching import WordMatcher
 from knowledge.search.morph import is_known, is_known_ru, is_known_uk
 from knowledge.search.scoring import PHRASE_CANDIDATES, W_PHRASE, W_RAW, phrase_similarity, score_reading
@@ -26,6 +29,7 @@ from knowledge.search.variants import readings
 GOOD_SCORE = 42.0  # below this the top hit is not a confident answer
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
 MAX_QUERY_CHARS = 300  # a longer message is not a search query; its head says enough
+ANSWER_LIMIT = 15  # hits considered for an answer (the bot pages through them)
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,18 @@ class SearchEngine:
             doc = self.index.docs[d]
             out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
         return out
+
+    def answer(self, text: str, lang: str = "uk") -> Answer:
+        """What the message asks and how sure we are (see knowledge/search/answer.py)."""
+        clean = clean_text(text or "", MAX_QUERY_CHARS)
+        intent = detect_intent(clean)
+        if intent.name in ("status-lookup", "greeting", "thanks"):
+            return make_answer(clean, intent, "none", [])
+        hits = self.search(clean, lang=lang, limit=ANSWER_LIMIT)
+        verdict = "found" if self.is_good(hits) else "none"
+        if intent.name is not None and verdict != "found":
+            verdict = "none"
+        return make_answer(clean, intent, verdict, hits)
 
     def is_good(self, hits: list[SearchHit]) -> bool:
         """Whether the top hit is a confident answer (else say honestly "nothing found")."""
