@@ -18,10 +18,11 @@ import heapq
 from dataclasses import dataclass
 
 from knowledge.search.answer import Answer, make_answer
+from knowledge.search.clauses import circumstance_words
 from knowledge.search.hygiene import clean_text
 from knowledge.search.index import SearchIndex
 from knowledge.search.intents import detect_intent
-from knowledge.search.matching import WordMatcher
+from knowledge.search.matching import QueryWord, WordMatcher
 from knowledge.search.morph import is_known, is_known_ru, is_known_uk
 from knowledge.search.scoring import PHRASE_CANDIDATES, W_PHRASE, W_RAW, phrase_similarity, score_reading
 from knowledge.search.variants import readings
@@ -49,16 +50,18 @@ class SearchEngine:
         is_known_ru("тест")
         is_known_uk("тест")
 
-    def _rank(self, query: str, keep: int) -> list[tuple[float, int]]:
-        """(score 0..1, doc) best first; exact for the first `keep` places."""
+    def _rank(self, query: str, keep: int) -> tuple[list[tuple[float, int]], list[QueryWord]]:
+        """(score 0..1, doc) best first, exact for the first `keep` places; and the words of the winning reading."""
         m = self.matcher
         combined: dict[int, float] = {}
         best = 0.0
+        best_words: list[QueryWord] = []
+        circumstances = circumstance_words(query)
         for reading in readings(query, m.pick_translit, is_known, m.is_indexed_latin, m.is_indexed_spelling):
             # Less likely readings can only win if nothing convincing was found yet.
             if best >= CONVINCING * reading.factor and reading.how != "typed":
                 continue
-            words = m.words(reading.tokens)
+            words = m.words(reading.tokens, circumstances)
             if not words:
                 continue
             scores = score_reading(self.index, words)
@@ -83,7 +86,8 @@ class SearchEngine:
                     combined[d] = total
                     if total > best:
                         best = total
-        return sorted(((s, d) for d, s in combined.items()), key=lambda x: (-x[0], x[1]))
+                        best_words = words
+        return sorted(((s, d) for d, s in combined.items()), key=lambda x: (-x[0], x[1])), best_words
 
     # ---- public API ------------------------------------------------------
 
@@ -92,7 +96,8 @@ class SearchEngine:
             return []
         query = query[:MAX_QUERY_CHARS]
         out: list[SearchHit] = []
-        for s, d in self._rank(query, keep=max(limit, 5))[:limit]:
+        ranked, _ = self._rank(query, keep=max(limit, 5))
+        for s, d in ranked[:limit]:
             doc = self.index.docs[d]
             out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
         return out
@@ -122,7 +127,8 @@ def clear_query_caches() -> None:
     """
     from knowledge.search import analysis, morph, stem
 
-    for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, analysis.word_keys, analysis.query_word_keys, stem.stems):
+    for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, morph.word_role, analysis.word_keys,
+               analysis.query_word_keys, stem.stems):
         fn.cache_clear()
 
 

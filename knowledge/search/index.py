@@ -35,6 +35,8 @@ FIELD_WEIGHTS = {
     "document": 0.2,
 }
 
+TOPICAL_FIELD = FIELD_WEIGHTS["summary"]  # fields from this weight up say what a document is about
+
 Groups = tuple[tuple[str, ...], ...]
 
 # A query word walks at most this many names per key (the ones the key matters
@@ -115,9 +117,13 @@ class SearchIndex:
             fields.append(_situation_fields(sit))
 
         # Per document: its names as key groups, and each description key with
-        # its best field weight. Document frequency over every field.
+        # its best field weight. Document frequency counts the fields that say
+        # what a document is about (names, summary): «паспорт» in nearly every
+        # checklist still names only the passport services. A key found only in
+        # lower fields counts them all.
         self.n_docs = len(self.docs)
         df: dict[str, int] = defaultdict(int)
+        df_topic: dict[str, int] = defaultdict(int)
         doc_names: list[list[tuple[float, str, Groups]]] = []
         doc_desc: list[dict[str, float]] = []
         for names, desc in fields:
@@ -129,15 +135,19 @@ class SearchIndex:
                         if best.get(k, 0.0) < weight:
                             best[k] = weight
             keys = set(best)
+            topic = {k for k, weight in best.items() if weight >= TOPICAL_FIELD}
             for _, _, groups in named:
                 for g in groups:
                     keys.update(g)
+                    topic.update(g)
             for k in keys:
                 df[k] += 1
+            for k in topic:
+                df_topic[k] += 1
             doc_names.append(named)
             doc_desc.append(best)
         del fields
-        self.idf: dict[str, float] = {k: self._idf(c) for k, c in df.items()}
+        self.idf: dict[str, float] = {k: self._idf(df_topic.get(k) or c) for k, c in df.items()}
         self.unseen_idf = self._idf(0)
 
         # Postings: key -> {unit id: summed idf of the unit's words holding the key}
