@@ -17,13 +17,28 @@ verdict uses evidence about the query and the best candidates:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from knowledge.search.index import SearchIndex
 from knowledge.search.matching import QueryWord
 from knowledge.search.morph import is_known
 
+# Logistic model over `features()`, fitted by bench/fit_confidence.py on the tuning sets only
+# (bench/data/search_devset.yaml, search_dev_hard.yaml, search_offtopic_dev.yaml; never a held-out set).
+FEATURE_NAMES = ("score", "margin", "coverage", "name_coverage", "name_words", "matched_share", "foreign_share",
+                 "unmatched", "length", "long_name_words")
+WEIGHTS = (4.261, 0.959, 1.868, 2.186, 2.597, 2.740, -2.636, -1.511, 0.426, 2.097)
+BIAS = -8.884
+
+FOUND_CONFIDENCE = 0.5  # below: "none"
+CLOSE = 0.92  # candidates scoring this share of the first are as likely: "clarify" between them
+MAX_CLARIFY = 3
+TAIL = 0.5  # a found answer also shows candidates scoring at least this share of the first
+
 MATCH_SIM = 0.75  # a query word "matches" a document through keys at least this similar
+WEAK_SIM = 0.5  # below this similarity a word matches nothing
+SHORT_QUERY = 3  # content words
 CONTENT = 0.5  # query words weighing at least this are content words (not generic verbs)
 
 
@@ -39,15 +54,16 @@ class Evidence:
 @dataclass(frozen=True)
 class QueryShape:
     content: int  # content words
-    matched: int  # content words matching anything in the KB
+    matched: float  # content words matching something in the KB, each by its best similarity (typos count less)
+    unmatched: int  # content words matching nothing well
     foreign: int  # content words unknown to the KB but real dictionary words
 
 
 def query_shape(words: list[QueryWord]) -> QueryShape:
     content = [w for w in words if w.weight >= CONTENT]
-    matched = [w for w in content if any(sim >= MATCH_SIM for _, sim in w.matches)]
+    best = [max((sim for _, sim in w.matches), default=0.0) for w in content]
     foreign = [w for w in content if not w.matches and w.token and not w.token.isdigit() and is_known(w.token)]
-    return QueryShape(len(content), len(matched), len(foreign))
+    return QueryShape(len(content), sum(b for b in best if b >= WEAK_SIM), sum(b < WEAK_SIM for b in best), len(foreign))
 
 
 def evidence(idx: SearchIndex, words: list[QueryWord], d: int, score: float) -> Evidence:
@@ -80,4 +96,44 @@ def evidence(idx: SearchIndex, words: list[QueryWord], d: int, score: float) -> 
     return Evidence(d, score, covered / total if total else 0.0, name_cov, name_words)
 
 
-__all__ = ["Evidence", "QueryShape", "evidence", "query_shape"]
+
+
+def features(shape: QueryShape, first: Evidence | None, second_score: float) -> tuple[float, ...]:
+    """The evidence as numbers for the confidence model (each roughly 0..1)."""
+    if first is None or shape.content == 0:
+        return (0.0,) * len(WEIGHTS)
+    c = shape.content
+    return (
+        first.score,
+        first.score - second_score,
+        first.coverage,
+        first.name_coverage,
+        min(first.name_words, 4) / 4,
+        shape.matched / c,
+        shape.foreign / c,
+        min(shape.unmatched, 5) / 5,
+        math.log1p(c) / math.log(20),
+        # A story must name the service with several words, not mention it once.
+        min(first.name_words, 4) / 4 if c > SHORT_QUERY else 0.0,
+    )
+
+
+def confidence(x: tuple[float, ...]) -> float:
+    """Probability-like confidence 0..1 that the first candidate is what was asked (logistic model)."""
+    if not any(x):
+        return 0.0
+    z = BIAS + sum(w * v for w, v in zip(WEIGHTS, x))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def decide(p: float, scores: list[float]) -> tuple[str, int]:
+    """(verdict, how many of the ranked candidates to show) from the confidence and the scores, best first."""
+    if not scores or p < FOUND_CONFIDENCE:
+        return "none", 0
+    close = [s for s in scores[:MAX_CLARIFY] if s >= CLOSE * scores[0]]
+    if len(close) >= 2:
+        return "clarify", len(close)
+    return "found", sum(1 for s in scores if s >= TAIL * scores[0])
+
+
+__all__ = ["decide", "Evidence", "QueryShape", "evidence", "query_shape", "features", "confidence", "FEATURE_NAMES"]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from knowledge.search.answer import Answer, make_answer
 from knowledge.search.clauses import circumstance_words
+from knowledge.search.confidence import confidence, decide, evidence, features, query_shape
 from knowledge.search.hygiene import clean_text
 from knowledge.search.index import SearchIndex
 from knowledge.search.intents import detect_intent
@@ -89,30 +90,47 @@ class SearchEngine:
                         best_words = words
         return sorted(((s, d) for d, s in combined.items()), key=lambda x: (-x[0], x[1])), best_words
 
+    def _hits(self, ranked: list[tuple[float, int]], lang: str) -> list[SearchHit]:
+        out = []
+        for s, d in ranked:
+            doc = self.index.docs[d]
+            out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
+        return out
+
+    def _judge(self, clean: str) -> tuple[list[tuple[float, int]], tuple[float, ...]]:
+        """Ranked candidates of a cleaned message and the features of the evidence for the first one."""
+        ranked, words = self._rank(clean, keep=ANSWER_LIMIT)
+        first = evidence(self.index, words, ranked[0][1], ranked[0][0]) if ranked else None
+        return ranked, features(query_shape(words), first, ranked[1][0] if len(ranked) > 1 else 0.0)
+
     # ---- public API ------------------------------------------------------
 
     def search(self, query: str, lang: str = "uk", limit: int = 5) -> list[SearchHit]:
         if not query or not query.strip() or limit <= 0:
             return []
-        query = query[:MAX_QUERY_CHARS]
-        out: list[SearchHit] = []
-        ranked, _ = self._rank(query, keep=max(limit, 5))
-        for s, d in ranked[:limit]:
-            doc = self.index.docs[d]
-            out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
-        return out
+        ranked, _ = self._rank(query[:MAX_QUERY_CHARS], keep=max(limit, 5))
+        return self._hits(ranked[:limit], lang)
 
     def answer(self, text: str, lang: str = "uk") -> Answer:
         """What the message asks and how sure we are (see knowledge/search/answer.py)."""
         clean = clean_text(text or "", MAX_QUERY_CHARS)
         intent = detect_intent(clean)
-        if intent.name in ("status-lookup", "greeting", "thanks"):
+        if intent.name in ("status-lookup", "greeting", "thanks") or not clean:
             return make_answer(clean, intent, "none", [])
-        hits = self.search(clean, lang=lang, limit=ANSWER_LIMIT)
-        verdict = "found" if self.is_good(hits) else "none"
-        if intent.name is not None and verdict != "found":
-            verdict = "none"
-        return make_answer(clean, intent, verdict, hits)
+        ranked, x = self._judge(clean)
+        verdict, n = decide(confidence(x), [s for s, _ in ranked[:ANSWER_LIMIT]])
+        return make_answer(clean, intent, verdict, self._hits(ranked[:n], lang))
+
+    def probe(self, text: str) -> tuple[list[str], tuple[float, ...]] | None:
+        """(first three ids, confidence features) of a message that is a search; None for an intent.
+
+        For fitting the confidence model (bench/fit_confidence.py).
+        """
+        clean = clean_text(text or "", MAX_QUERY_CHARS)
+        if detect_intent(clean).name is not None:
+            return None
+        ranked, x = self._judge(clean)
+        return [self.index.docs[d].hit_id for _, d in ranked[:3]], x
 
     def is_good(self, hits: list[SearchHit]) -> bool:
         """Whether the top hit is a confident answer (else say honestly "nothing found")."""

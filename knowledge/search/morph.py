@@ -136,18 +136,21 @@ def word_role(token: str) -> str:
     """"function" (pronoun, conjunction, particle, preposition), "name" (a person's
     first name, surname or patronymic), or "" for any other word.
 
-    Decided by the most likely parse (pronominal adjectives such as «який»,
-    «какой» count as pronouns). Unknown and Latin words have no role.
+    Function words by the most likely parse (pronominal adjectives such as
+    «який», «какой» count as pronouns); a name only when every parse is one.
+    Unknown and Latin words have no role.
     """
     if not token or token in _KEEP or is_latin(token) or token.isdigit():
         return ""
     analyzer = _analyzer_for(token)
     if analyzer is None:
         return ""
-    tag = analyzer.parse(token)[0].tag
-    if tag.POS in _FUNCTION_POS or "Apro" in tag:
+    parses = analyzer.parse(token)
+    tag = parses[0].tag
+    if tag.POS in _FUNCTION_POS or "Apro" in tag.grammemes:
         return "function"
-    if _NAME_TAGS & tag.grammemes:
+    # A name only when the word has no other reading: «борщ» is also a surname.
+    if all(_NAME_TAGS & p.tag.grammemes for p in parses):
         return "name"
     return ""
 
