@@ -28,11 +28,12 @@ from knowledge.search.morph import is_known
 # (bench/data/search_devset.yaml, search_dev_hard.yaml, search_offtopic_dev.yaml; never a held-out set).
 FEATURE_NAMES = ("score", "margin", "coverage", "name_coverage", "name_words", "matched_share", "foreign_share",
                  "unmatched", "length", "long_name_words")
-WEIGHTS = (4.261, 0.959, 1.868, 2.186, 2.597, 2.740, -2.636, -1.511, 0.426, 2.097)
-BIAS = -8.884
+WEIGHTS = (4.065, 1.157, 1.646, 2.161, 3.038, 2.694, -2.436, -1.575, 0.076, 1.983)
+BIAS = -8.673
 
 FOUND_CONFIDENCE = 0.5  # below: "none"
 CLOSE = 0.92  # candidates scoring this share of the first are as likely: "clarify" between them
+CLOSE_SHORT = 0.85  # the same for a query of one or two content words («паспорт»): short words are ambiguous
 MAX_CLARIFY = 3
 TAIL = 0.5  # a found answer also shows candidates scoring at least this share of the first
 
@@ -126,14 +127,23 @@ def confidence(x: tuple[float, ...]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def decide(p: float, scores: list[float]) -> tuple[str, int]:
-    """(verdict, how many of the ranked candidates to show) from the confidence and the scores, best first."""
-    if not scores or p < FOUND_CONFIDENCE:
+def decide(p: float, candidates: list[tuple[float, str, tuple[str, ...]]], content_words: int) -> tuple[str, int]:
+    """(verdict, how many candidates to show) from the confidence and the ranked candidates.
+
+    `candidates`: (score, id, member service ids of a situation) best first. A
+    situation and the services it bundles do not compete: «народилася
+    дитина» finds the situation, whose card lists birth registration.
+    """
+    if not candidates or p < FOUND_CONFIDENCE:
         return "none", 0
-    close = [s for s in scores[:MAX_CLARIFY] if s >= CLOSE * scores[0]]
-    if len(close) >= 2:
+    top = candidates[0][0]
+    close_share = CLOSE_SHORT if content_words <= 2 else CLOSE
+    close = [c for c in candidates[:MAX_CLARIFY] if c[0] >= close_share * top]
+    bundled = {m for c in close for m in c[2]}
+    rivals = [c for c in close if c[1] not in bundled]
+    if len(rivals) >= 2:
         return "clarify", len(close)
-    return "found", sum(1 for s in scores if s >= TAIL * scores[0])
+    return "found", sum(1 for c in candidates if c[0] >= TAIL * top)
 
 
 __all__ = ["decide", "Evidence", "QueryShape", "evidence", "query_shape", "features", "confidence", "FEATURE_NAMES"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from knowledge.search.answer import Answer, make_answer
 from knowledge.search.clauses import circumstance_words
-from knowledge.search.confidence import confidence, decide, evidence, features, query_shape
+from knowledge.search.confidence import QueryShape, confidence, decide, evidence, features, query_shape
 from knowledge.search.hygiene import clean_text
 from knowledge.search.index import SearchIndex
 from knowledge.search.intents import detect_intent
@@ -97,11 +97,12 @@ class SearchEngine:
             out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
         return out
 
-    def _judge(self, clean: str) -> tuple[list[tuple[float, int]], tuple[float, ...]]:
-        """Ranked candidates of a cleaned message and the features of the evidence for the first one."""
+    def _judge(self, clean: str) -> tuple[list[tuple[float, int]], QueryShape, tuple[float, ...]]:
+        """Ranked candidates of a cleaned message, the query's shape and the features of the evidence."""
         ranked, words = self._rank(clean, keep=ANSWER_LIMIT)
         first = evidence(self.index, words, ranked[0][1], ranked[0][0]) if ranked else None
-        return ranked, features(query_shape(words), first, ranked[1][0] if len(ranked) > 1 else 0.0)
+        shape = query_shape(words)
+        return ranked, shape, features(shape, first, ranked[1][0] if len(ranked) > 1 else 0.0)
 
     # ---- public API ------------------------------------------------------
 
@@ -117,8 +118,10 @@ class SearchEngine:
         intent = detect_intent(clean)
         if intent.name in ("status-lookup", "greeting", "thanks") or not clean:
             return make_answer(clean, intent, "none", [])
-        ranked, x = self._judge(clean)
-        verdict, n = decide(confidence(x), [s for s, _ in ranked[:ANSWER_LIMIT]])
+        ranked, shape, x = self._judge(clean)
+        docs = self.index.docs
+        candidates = [(s, docs[d].hit_id, docs[d].members) for s, d in ranked[:ANSWER_LIMIT]]
+        verdict, n = decide(confidence(x), candidates, shape.content)
         return make_answer(clean, intent, verdict, self._hits(ranked[:n], lang))
 
     def probe(self, text: str) -> tuple[list[str], tuple[float, ...]] | None:
@@ -129,7 +132,7 @@ class SearchEngine:
         clean = clean_text(text or "", MAX_QUERY_CHARS)
         if detect_intent(clean).name is not None:
             return None
-        ranked, x = self._judge(clean)
+        ranked, _, x = self._judge(clean)
         return [self.index.docs[d].hit_id for _, d in ranked[:3]], x
 
     def is_good(self, hits: list[SearchHit]) -> bool:

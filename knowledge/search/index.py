@@ -35,8 +35,6 @@ FIELD_WEIGHTS = {
     "document": 0.2,
 }
 
-TOPICAL_FIELD = FIELD_WEIGHTS["summary"]  # fields from this weight up say what a document is about
-
 Groups = tuple[tuple[str, ...], ...]
 
 # A query word walks at most this many names per key (the ones the key matters
@@ -63,6 +61,7 @@ class Doc:
     units: list[int]  # global NameUnit ids
     unit_texts: list[str] = field(default_factory=list)  # NameUnit.text of each unit
     unit_raws: list[str] = field(default_factory=list)  # NameUnit.raw of each unit
+    members: tuple[str, ...] = ()  # a situation: the ids of the services it bundles
 
     @property
     def hit_id(self) -> str:
@@ -102,6 +101,10 @@ def _situation_fields(sit) -> tuple[list[tuple[float, str]], list[tuple[float, G
     return names, desc
 
 
+def _situation_services(sit) -> tuple[str, ...]:
+    return tuple(sit.services)
+
+
 class SearchIndex:
     def __init__(self, kb) -> None:
         self.docs: list[Doc] = []
@@ -113,17 +116,14 @@ class SearchIndex:
             self.docs.append(Doc("service", svc.id, {"uk": svc.title.uk, "en": svc.title.en}, []))
             fields.append(_service_fields(svc, categories))
         for sit in kb.situations.values():
-            self.docs.append(Doc("situation", sit.id, {"uk": sit.title.uk, "en": sit.title.en}, []))
+            self.docs.append(Doc("situation", sit.id, {"uk": sit.title.uk, "en": sit.title.en}, [],
+                                 members=_situation_services(sit)))
             fields.append(_situation_fields(sit))
 
         # Per document: its names as key groups, and each description key with
-        # its best field weight. Document frequency counts the fields that say
-        # what a document is about (names, summary): «паспорт» in nearly every
-        # checklist still names only the passport services. A key found only in
-        # lower fields counts them all.
+        # its best field weight. Document frequency over every field.
         self.n_docs = len(self.docs)
         df: dict[str, int] = defaultdict(int)
-        df_topic: dict[str, int] = defaultdict(int)
         doc_names: list[list[tuple[float, str, Groups]]] = []
         doc_desc: list[dict[str, float]] = []
         for names, desc in fields:
@@ -135,19 +135,15 @@ class SearchIndex:
                         if best.get(k, 0.0) < weight:
                             best[k] = weight
             keys = set(best)
-            topic = {k for k, weight in best.items() if weight >= TOPICAL_FIELD}
             for _, _, groups in named:
                 for g in groups:
                     keys.update(g)
-                    topic.update(g)
             for k in keys:
                 df[k] += 1
-            for k in topic:
-                df_topic[k] += 1
             doc_names.append(named)
             doc_desc.append(best)
         del fields
-        self.idf: dict[str, float] = {k: self._idf(df_topic.get(k) or c) for k, c in df.items()}
+        self.idf: dict[str, float] = {k: self._idf(c) for k, c in df.items()}
         self.unseen_idf = self._idf(0)
 
         # Postings: key -> {unit id: summed idf of the unit's words holding the key}
