@@ -15,7 +15,7 @@ Pipeline for one query
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from knowledge.search.answer import Answer, make_answer
 from knowledge.search.clauses import circumstance_words
@@ -28,7 +28,6 @@ from knowledge.search.morph import is_known, is_known_ru, is_known_uk
 from knowledge.search.scoring import PHRASE_CANDIDATES, W_PHRASE, W_RAW, phrase_similarity, score_reading
 from knowledge.search.variants import readings
 
-GOOD_SCORE = 42.0  # below this the top hit is not a confident answer
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
 MAX_QUERY_CHARS = 300  # a longer message is not a search query; its head says enough
 ANSWER_LIMIT = 15  # hits considered for an answer (the bot pages through them)
@@ -40,6 +39,8 @@ class SearchHit:
     id: str  # service id, or "situation:<id>"
     title: str  # in the requested language
     score: float  # 0..100
+    # On the first hit of search(): the verdict of the confidence model was not "none" (see is_good).
+    confident: bool = field(default=False, compare=False)
 
 
 class SearchEngine:
@@ -104,13 +105,22 @@ class SearchEngine:
         shape = query_shape(words)
         return ranked, shape, features(shape, first, ranked[1][0] if len(ranked) > 1 else 0.0)
 
+    def _verdict(self, ranked: list[tuple[float, int]], shape: QueryShape, x: tuple[float, ...]) -> tuple[str, int]:
+        docs = self.index.docs
+        candidates = [(s, docs[d].hit_id, docs[d].members) for s, d in ranked[:ANSWER_LIMIT]]
+        return decide(confidence(x), candidates, shape.content)
+
     # ---- public API ------------------------------------------------------
 
     def search(self, query: str, lang: str = "uk", limit: int = 5) -> list[SearchHit]:
+        """The ranking alone (no intents, no verdict); the first hit carries `confident`."""
         if not query or not query.strip() or limit <= 0:
             return []
-        ranked, _ = self._rank(query[:MAX_QUERY_CHARS], keep=max(limit, 5))
-        return self._hits(ranked[:limit], lang)
+        ranked, shape, x = self._judge(query[:MAX_QUERY_CHARS])
+        hits = self._hits(ranked[:limit], lang)
+        if hits and self._verdict(ranked, shape, x)[0] != "none":
+            hits[0] = replace(hits[0], confident=True)
+        return hits
 
     def answer(self, text: str, lang: str = "uk") -> Answer:
         """What the message asks and how sure we are (see knowledge/search/answer.py)."""
@@ -119,9 +129,7 @@ class SearchEngine:
         if intent.name in ("status-lookup", "greeting", "thanks") or not clean:
             return make_answer(clean, intent, "none", [])
         ranked, shape, x = self._judge(clean)
-        docs = self.index.docs
-        candidates = [(s, docs[d].hit_id, docs[d].members) for s, d in ranked[:ANSWER_LIMIT]]
-        verdict, n = decide(confidence(x), candidates, shape.content)
+        verdict, n = self._verdict(ranked, shape, x)
         return make_answer(clean, intent, verdict, self._hits(ranked[:n], lang))
 
     def probe(self, text: str) -> tuple[list[str], tuple[float, ...]] | None:
@@ -136,8 +144,11 @@ class SearchEngine:
         return [self.index.docs[d].hit_id for _, d in ranked[:3]], x
 
     def is_good(self, hits: list[SearchHit]) -> bool:
-        """Whether the top hit is a confident answer (else say honestly "nothing found")."""
-        return bool(hits) and hits[0].score >= GOOD_SCORE
+        """Whether the top hit of search() is a confident answer (else say honestly "nothing found").
+
+        Kept for existing callers; answer() tells found / clarify / none and recognises intents.
+        """
+        return bool(hits) and hits[0].confident
 
 
 def clear_query_caches() -> None:
@@ -153,4 +164,4 @@ def clear_query_caches() -> None:
         fn.cache_clear()
 
 
-__all__ = ["SearchEngine", "SearchHit", "GOOD_SCORE", "clear_query_caches"]
+__all__ = ["SearchEngine", "SearchHit", "Answer", "clear_query_caches"]

@@ -40,7 +40,7 @@ def _cls(words: str = "", prefixes: str = "") -> WordClass:
 CLASSES: dict[str, WordClass] = {
     # who is asked about: the CNAP, or "you" (the bot / the office behind it)
     "cnap": _cls("цнап цнапу цнапі цнапа cnap tsnap", "цнап адмінцентр"),
-    "you": _cls("ви вас вам ваш ваша ваше ваші вами вы you your yours"),
+    "you": _cls("ви вас вам ваш ваша ваше ваші вами вы you your yours u ur"),
     # contact topics; *_weak words count only together with a subject
     "address": _cls("address location", "адрес знаходит знаходят розташ находит располож locat"),
     "address_weak": _cls("де где where куди куда"),
@@ -58,7 +58,7 @@ CLASSES: dict[str, WordClass] = {
     "about": _cls("help хелп start menu меню", "вмієш вмієте умієш умієте умееш умеет користува пользова інструкц"),
     "about_weak": _cls("можеш можете can do use works бот бота ботом bot ти тобою ты тобой хто кто who this це цим"),
     # a person, please
-    "human": _cls("human operator agent", "оператор людин человек живий живою живим живой живым консультант"
+    "human": _cls("human operator agent person", "оператор людин человек живий живою живим живой живым консультант"
                   " менеджер адміністратор администратор"),
     "talk": _cls("talk speak connect person someone real", "поговор говорит розмов зєдна соедин звяз связ поклич позов"),
     # greetings and thanks

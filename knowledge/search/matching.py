@@ -178,7 +178,8 @@ class WordMatcher:
                 parts = split_compound(tok, self.in_vocab)
             split.extend(parts or (tok,))
         words: list[QueryWord] = []
-        for tok in drop_stop_phrases(split):
+        # A word said twice is not a bigger need: count each once.
+        for tok in dict.fromkeys(drop_stop_phrases(split)):
             weight = token_weight(tok, self.in_vocab(tok))
             if weight == 0.0:
                 continue
