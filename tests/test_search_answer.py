@@ -12,24 +12,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.loader import load_kb
-from knowledge.search import Answer, SearchEngine
+from knowledge.search import Answer
 from knowledge.search.cli import run_search
 from knowledge.search.hygiene import clean_text, excerpt
 from knowledge.search.intents import detect_intent
 from knowledge.search.structured import find_app_number, mask_private
+from tests.test_search_engine import engine, kb  # noqa: F401  (the shared module fixtures)
 
 DATA = Path(__file__).resolve().parents[1] / "bench" / "data"
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load_kb(strict=False)
-
-
-@pytest.fixture(scope="module")
-def engine(kb):
-    return SearchEngine(kb)
 
 
 # ---- intents -----------------------------------------------------------------------------
