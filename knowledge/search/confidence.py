@@ -21,15 +21,15 @@ import math
 from dataclasses import dataclass
 
 from knowledge.search.index import SearchIndex
-from knowledge.search.matching import QueryWord
+from knowledge.search.matching import STEM_SIM, QueryWord
 from knowledge.search.morph import is_known
 
 # Logistic model over `features()`, fitted by bench/fit_confidence.py on the tuning sets only
 # (bench/data/search_devset.yaml, search_dev_hard.yaml, search_offtopic_dev.yaml; never a held-out set).
 FEATURE_NAMES = ("score", "margin", "coverage", "name_coverage", "name_words", "matched_share", "foreign_share",
                  "unmatched", "length", "long_name_words")
-WEIGHTS = (4.065, 1.157, 1.646, 2.161, 3.038, 2.694, -2.436, -1.575, 0.076, 1.983)
-BIAS = -8.673
+WEIGHTS = (3.801, 1.668, 1.402, 2.306, 2.957, 2.176, -2.207, -1.221, 0.166, 1.774)
+BIAS = -7.934
 
 FOUND_CONFIDENCE = 0.5  # below: "none"
 CLOSE = 0.92  # candidates scoring this share of the first are as likely: "clarify" between them
@@ -57,14 +57,18 @@ class QueryShape:
     content: int  # content words
     matched: float  # content words matching something in the KB, each by its best similarity (typos count less)
     unmatched: int  # content words matching nothing well
-    foreign: int  # content words unknown to the KB but real dictionary words
+    foreign: int  # real dictionary words the KB does not have (not even as a form or a related word)
 
 
 def query_shape(words: list[QueryWord]) -> QueryShape:
     content = [w for w in words if w.weight >= CONTENT]
     best = [max((sim for _, sim in w.matches), default=0.0) for w in content]
-    foreign = [w for w in content if not w.matches and w.token and not w.token.isdigit() and is_known(w.token)]
-    return QueryShape(len(content), sum(b for b in best if b >= WEAK_SIM), sum(b < WEAK_SIM for b in best), len(foreign))
+    # A correctly spelt dictionary word that the KB only resembles («борщу» ~ «боргу») is another
+    # word, not a typo: it names something the KB does not cover.
+    foreign = [b < STEM_SIM and w.token and not w.token.isdigit() and is_known(w.token) for w, b in zip(content, best)]
+    matched = sum(b for b, f in zip(best, foreign) if b >= WEAK_SIM and not f)
+    unmatched = sum(b < WEAK_SIM or f for b, f in zip(best, foreign))
+    return QueryShape(len(content), matched, unmatched, sum(foreign))
 
 
 def evidence(idx: SearchIndex, words: list[QueryWord], d: int, score: float) -> Evidence:

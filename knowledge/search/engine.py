@@ -103,7 +103,19 @@ class SearchEngine:
         ranked, words = self._rank(clean, keep=ANSWER_LIMIT)
         first = evidence(self.index, words, ranked[0][1], ranked[0][0]) if ranked else None
         shape = query_shape(words)
-        return ranked, shape, features(shape, first, ranked[1][0] if len(ranked) > 1 else 0.0)
+        return ranked, shape, features(shape, first, self._rival_score(ranked))
+
+    def _rival_score(self, ranked: list[tuple[float, int]]) -> float:
+        """Score of the best candidate that competes with the first (a situation and its own services do not)."""
+        if not ranked:
+            return 0.0
+        docs = self.index.docs
+        first = docs[ranked[0][1]]
+        for s, d in ranked[1:]:
+            doc = docs[d]
+            if doc.id not in first.members and first.id not in doc.members:
+                return s
+        return 0.0
 
     def _verdict(self, ranked: list[tuple[float, int]], shape: QueryShape, x: tuple[float, ...]) -> tuple[str, int]:
         docs = self.index.docs
