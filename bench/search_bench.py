@@ -1,10 +1,19 @@
 """Benchmark of the service search: accuracy per query kind, latency, start-up, memory.
 
-Run:  .venv/bin/python bench/search_bench.py [--devset PATH] [--no-synthetic] [--misses N]
+Run:  .venv/bin/python bench/search_bench.py [--devset PATH ...] [--only] [--no-synthetic] [--misses N]
+
+Always measures the dev set and the old held-out set, then every --devset
+given (repeatable). Per set and query kind: top-1/top-3 of the ranking,
+verdict-aware top-1 of `answer()` (found/clarify with the right id first;
+for `expected: []` the right outcome is verdict "none" with no intent other
+than greeting/thanks; `intent:*` items need the right intent), the share
+answered confidently; then the off-topic share answered confidently, the
+in-scope share answered confidently and the intent accuracy. Misses are
+printed for tuning sets only, never for held-out sets.
 
 Compares our engine with a plain rapidfuzz baseline
 (process.extract(query, titles, scorer=fuzz.WRatio, processor=default_process)
-over service titles in the query's language), on the same dev set, in one run.
+over service titles in the query's language), on the same sets, in one run.
 Latency is measured on the shipped KB and on a synthetic KB of 10,000 services
 made by recombining real service texts (deterministic seed).
 """
@@ -16,7 +25,7 @@ import gc
 import random
 import sys
 import time
-from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,8 +40,13 @@ from knowledge.models import Synonyms, Text  # noqa: E402
 from knowledge.search import SearchEngine  # noqa: E402
 from knowledge.search.engine import clear_query_caches  # noqa: E402
 
-DEVSET = ROOT / "bench" / "data" / "search_devset.yaml"
-KIND_ORDER = ["plain", "colloquial", "inflected", "typo", "russian", "translit", "layout", "english", "situation"]
+DATA = ROOT / "bench" / "data"
+DEVSET = DATA / "search_devset.yaml"
+HELDOUT = DATA / "search_heldout.yaml"
+KIND_ORDER = ["plain", "colloquial", "inflected", "typo", "russian", "translit", "layout", "english", "situation",
+              "narrative", "voice", "question", "surzhyk", "slang", "elderly"]
+BASELINE_CONFIDENT = 85.0  # WRatio score from which the baseline would call its top title an answer
+NOT_AN_ANSWER = {None, "greeting", "thanks"}  # intents that are a fine outcome for an off-topic message
 
 
 def rss_mb() -> tuple[float, float]:
@@ -52,20 +66,29 @@ def rss_mb() -> tuple[float, float]:
 
 
 def load_devset(path: Path) -> list[dict]:
+    """Items with a query and an `expected` list; an empty list means "the right answer is: none"."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [q for q in data.get("queries", []) if q.get("q") and q.get("expected")]
+    return [q for q in data.get("queries", []) if q.get("q") and q.get("expected") is not None]
 
 
 def query_lang(item: dict) -> str:
     return "en" if item.get("kind") == "english" else "uk"
 
 
+def is_held_out(path: Path) -> bool:
+    """Held-out sets are measured, never looked into: their misses are not printed."""
+    return "heldout" in path.name
+
+
 # ---- the two engines ------------------------------------------------------
+# Each returns (ranked ids, verdict, intent, contact topic, app number).
 
 
 def ours(engine: SearchEngine):
-    def run(q: str, lang: str) -> list[str]:
-        return [h.id for h in engine.search(q, lang=lang, limit=3)]
+    def run(q: str, lang: str):
+        ranked = [h.id for h in engine.search(q, lang=lang, limit=3)]
+        a = engine.answer(q, lang=lang)
+        return ranked, a.verdict, a.intent, a.contact_topic, a.app_number, [h.id for h in a.hits[:3]]
 
     return run
 
@@ -74,59 +97,113 @@ def baseline(kb: KnowledgeBase):
     ids = list(kb.services)
     titles = {lang: [kb.services[i].title.get(lang) for i in ids] for lang in ("uk", "en")}
 
-    def run(q: str, lang: str) -> list[str]:
+    def run(q: str, lang: str):
         res = process.extract(q, titles[lang], scorer=fuzz.WRatio, processor=default_process, limit=3)
-        return [ids[idx] for _, _, idx in res]
+        ranked = [ids[idx] for _, _, idx in res]
+        verdict = "found" if res and res[0][1] >= BASELINE_CONFIDENT else "none"
+        return ranked, verdict, None, None, None, ranked if verdict == "found" else []
 
     return run
 
 
-def evaluate(run, items: list[dict]):
-    per_kind: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
-    misses = []
-    for it in items:
-        got = run(it["q"], query_lang(it))
-        exp = set(it["expected"])
-        top1 = bool(got) and got[0] in exp
-        top3 = any(g in exp for g in got[:3])
-        per_kind[it.get("kind", "?")].append((top1, top3))
-        if not top1:
-            misses.append((it, got))
-    return per_kind, misses
+@dataclass
+class Row:
+    kind: str
+    scope: str  # "service" | "intent" | "none"
+    top1: bool  # ranking (search) top-1 right; intents: intent right; "none" items: verdict right
+    top3: bool
+    vtop1: bool  # verdict-aware: found/clarify with the right id first (intents / none as for top1)
+    confident: bool  # verdict found or clarify
+    detail_ok: bool  # intents: contact topic / number right too
+    item: dict
+    got: tuple
 
 
-def print_accuracy(results: dict[str, dict]) -> None:
+def judge(item: dict, got) -> Row:
+    ranked, verdict, intent, topic, number, shown = got
+    exp = item["expected"]
+    confident = verdict in ("found", "clarify")
+    if not exp:
+        ok = verdict == "none" and intent in NOT_AN_ANSWER
+        return Row(item.get("kind", "?"), "none", ok, ok, ok, confident, ok, item, got)
+    if exp[0].startswith("intent:"):
+        ok = intent == exp[0].split(":", 1)[1]
+        detail = ok and topic == item.get("topic") if ok and intent == "cnap-contacts" else ok
+        if ok and intent == "status-lookup":
+            detail = number == item.get("number")
+        return Row(item.get("kind", "?"), "intent", ok, ok, ok, confident, detail, item, got)
+    want = set(exp)
+    top1 = bool(ranked) and ranked[0] in want
+    top3 = any(r in want for r in ranked[:3])
+    vtop1 = confident and bool(shown) and shown[0] in want
+    return Row(item.get("kind", "?"), "service", top1, top3, vtop1, confident, vtop1, item, got)
+
+
+def evaluate(run, items: list[dict]) -> list[Row]:
+    return [judge(it, run(it["q"], query_lang(it))) for it in items]
+
+
+def _share(rows: list[Row], attr: str) -> float:
+    return sum(getattr(r, attr) for r in rows) / max(len(rows), 1)
+
+
+def print_accuracy(results: dict[str, list[Row]]) -> None:
     names = list(results)
-    kinds = [k for k in KIND_ORDER if any(k in r[0] for r in results.values())]
-    kinds += sorted({k for r in results.values() for k in r[0]} - set(kinds))
-    head = f"{'kind':<11} {'n':>4} " + " ".join(f"{n + ' top1':>15} {n + ' top3':>15}" for n in names)
+    first = results[names[0]]
+    kinds = [k for k in KIND_ORDER if any(r.kind == k for r in first)]
+    kinds += sorted({r.kind for r in first} - set(kinds))
+    cols = ("top1", "top3", "vtop1", "conf")
+    head = f"{'kind':<11} {'n':>4} " + "  ".join(" ".join(f"{c:>6}" for c in cols) + f" {'(' + n + ')':<10}" for n in names)
     print(head)
     print("-" * len(head))
-    totals = {n: [0, 0, 0] for n in names}
-    for k in kinds:
-        row = None
+
+    def line(label: str, pick) -> None:
         cells = []
         for n in names:
-            rows = results[n][0].get(k, [])
-            row = len(rows)
-            t1 = sum(a for a, _ in rows)
-            t3 = sum(b for _, b in rows)
-            totals[n][0] += row
-            totals[n][1] += t1
-            totals[n][2] += t3
-            cells.append(f"{t1 / max(row, 1):>15.3f} {t3 / max(row, 1):>15.3f}")
-        print(f"{k:<11} {row:>4} " + " ".join(cells))
+            rows = [r for r in results[n] if pick(r)]
+            cells.append(" ".join(f"{_share(rows, a):>6.3f}" for a in ("top1", "top3", "vtop1", "confident")) + " " * 11)
+        print(f"{label:<11} {sum(1 for r in first if pick(r)):>4} " + "  ".join(cells))
+
+    for k in kinds:
+        line(k, lambda r, k=k: r.kind == k)
     print("-" * len(head))
-    n_all = totals[names[0]][0]
-    print(f"{'overall':<11} {n_all:>4} " + " ".join(
-        f"{totals[n][1] / max(n_all, 1):>15.3f} {totals[n][2] / max(n_all, 1):>15.3f}" for n in names))
+    line("overall", lambda r: True)
+
+
+def print_summary(name: str, rows: list[Row]) -> None:
+    services = [r for r in rows if r.scope == "service"]
+    nones = [r for r in rows if r.scope == "none"]
+    intents = [r for r in rows if r.scope == "intent"]
+    parts = []
+    if services:
+        parts.append(f"in-scope: top-1 {_share(services, 'top1'):.3f}, top-3 {_share(services, 'top3'):.3f}, "
+                     f"verdict-aware top-1 {_share(services, 'vtop1'):.3f}, confident {_share(services, 'confident'):.3f}"
+                     f" (found {sum(r.got[1] == 'found' for r in services) / len(services):.3f})")
+    if nones:
+        parts.append(f"off-topic/junk answered confidently: {_share(nones, 'confident'):.3f} "
+                     f"({sum(r.confident for r in nones)}/{len(nones)})")
+    if intents:
+        parts.append(f"intent accuracy {_share(intents, 'top1'):.3f}, with topic/number {_share(intents, 'detail_ok'):.3f}"
+                     f" (n={len(intents)})")
+    print(f"  {name}: " + "; ".join(parts))
+
+
+def print_misses(rows: list[Row], limit: int) -> None:
+    bad = [r for r in rows if not (r.vtop1 and r.detail_ok)]
+    print(f"== Misses of the engine (verdict-aware): {len(bad)}")
+    for r in bad[:limit]:
+        ranked, verdict, intent, topic, number, shown = r.got
+        in3 = "top3" if r.top3 else "MISS"
+        print(f"  [{r.kind:<10}] {in3} {verdict:<7} {r.item['q'][:90]!r}: expected {r.item['expected']}"
+              f"{' ' + str(r.item.get('topic') or r.item.get('number') or '') if r.scope == 'intent' else ''}"
+              f" got {shown or ranked} intent={intent}{'/' + str(topic or number) if intent else ''}")
 
 
 # ---- latency --------------------------------------------------------------
 
 
 def latencies(engine: SearchEngine, queries: list[tuple[str, str]], rounds: int) -> dict[str, list[float]]:
-    """Per-query times in ms (engine.search, limit=5): wall clock and this process's CPU time,
+    """Per-query times in ms (engine.answer, what the bot calls): wall clock and this process's CPU time,
     for the first pass ("cold") and the later passes ("warm").
 
     The first pass starts with every word cache empty (lemmas, keys, fuzzy
@@ -141,7 +218,7 @@ def latencies(engine: SearchEngine, queries: list[tuple[str, str]], rounds: int)
         for q, lang in queries:
             c = time.process_time_ns()
             t = time.perf_counter_ns()
-            engine.search(q, lang=lang, limit=5)
+            engine.answer(q, lang=lang)
             out[label].append((time.perf_counter_ns() - t) / 1e6)
             out[label + "_cpu"].append((time.process_time_ns() - c) / 1e6)
     return out
@@ -195,10 +272,12 @@ def synthetic_kb(kb: KnowledgeBase, n: int, seed: int = 20261123) -> KnowledgeBa
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--devset", type=Path, default=DEVSET)
+    ap.add_argument("--devset", type=Path, action="append", default=[],
+                    help="an extra set to measure (repeatable); the dev and the old held-out sets are always measured")
+    ap.add_argument("--only", action="store_true", help="measure only the --devset sets")
     ap.add_argument("--no-synthetic", action="store_true", help="skip the 10,000-service latency run")
     ap.add_argument("--synthetic-size", type=int, default=10_000)
-    ap.add_argument("--misses", type=int, default=1000, help="how many misses to print")
+    ap.add_argument("--misses", type=int, default=1000, help="how many misses to print (never for held-out sets)")
     args = ap.parse_args(argv)
 
     t_all = time.perf_counter()
@@ -210,25 +289,40 @@ def main(argv: list[str] | None = None) -> int:
     engine = SearchEngine(kb)
     t_build = time.perf_counter() - t
     rss1, peak1 = rss_mb()
-    items = load_devset(args.devset)
+    paths = ([] if args.only else [DEVSET, HELDOUT]) + [p for p in args.devset if p not in (DEVSET, HELDOUT)]
+    sets = {p: load_devset(p) for p in paths}
 
-    print(f"KB: {len(kb.services)} services, {len(kb.situations)} situations; dev set: {len(items)} queries ({args.devset.name})")
+    print(f"KB: {len(kb.services)} services, {len(kb.situations)} situations")
+    print("columns: top1/top3 = expected id ranked first / in the first three by search(); intents: the intent is right;"
+          " off-topic: the verdict is none")
+    print("         vtop1 = answer(): verdict found/clarify with the right id first; conf = share answered with services"
+          " (found or clarify)")
+    print(f"baseline = rapidfuzz process.extract(query, service titles in the query's language, WRatio, default_process),"
+          f" confident from score {BASELINE_CONFIDENT:.0f}")
+    summaries = []
+    for path, items in sets.items():
+        print()
+        known = [it for it in items if all(e.startswith("intent:") or e.split(":", 1)[-1] in kb.services
+                                           or e.split(":", 1)[-1] in kb.situations for e in it["expected"])]
+        skipped = len(items) - len(known)
+        print(f"== {path.name}: {len(known)} queries" + (f" ({skipped} skipped: ids not in this KB yet)" if skipped else ""))
+        if not known:
+            continue
+        res_ours = evaluate(ours(engine), known)
+        res_base = evaluate(baseline(kb), known)
+        print_accuracy({"engine": res_ours, "baseline": res_base})
+        summaries.append((path.name, res_ours, res_base))
+        if not is_held_out(path) and args.misses:
+            print_misses(res_ours, args.misses)
     print()
-    print("== Accuracy (top-1 / top-3 share of queries whose expected id is ranked first / in the first three)")
-    res_ours = evaluate(ours(engine), items)
-    res_base = evaluate(baseline(kb), items)
-    print_accuracy({"engine": res_ours, "baseline": res_base})
-    print("baseline = rapidfuzz process.extract(query, service titles in the query's language, WRatio, default_process)")
+    print("== Summary")
+    for name, res_ours, res_base in summaries:
+        print_summary(name + " [engine]", res_ours)
+        print_summary(name + " [baseline]", res_base)
 
     print()
-    print(f"== Misses of the engine (top-1 wrong): {len(res_ours[1])}")
-    for it, got in res_ours[1][: args.misses]:
-        in3 = "top3" if any(g in set(it["expected"]) for g in got[:3]) else "MISS"
-        print(f"  [{it.get('kind', '?'):<10}] {in3} {it['q']!r}: expected {it['expected']} got {got}")
-
-    print()
-    print("== Latency per query (engine.search, limit=5)")
-    queries = [(it["q"], query_lang(it)) for it in items]
+    print("== Latency per message (engine.answer)")
+    queries = [(it["q"], query_lang(it)) for items in sets.values() for it in items]
     fresh = SearchEngine(kb)  # its per-engine caches are empty: the first pass is honest
     print_latency(f"shipped KB ({len(kb.services)} services, {len(kb.situations)} situations)",
                   latencies(fresh, queries, rounds=3))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from knowledge.search.lexicon import ukrainian_equivalents
-from knowledge.search.morph import lemmas
+from knowledge.search.morph import lemmas, word_role
 from knowledge.search.normalize import fold, tokenize
 from knowledge.search.stopwords import is_stop_word, word_weight
 
@@ -51,8 +51,15 @@ def text_groups(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-def token_weight(token: str) -> float:
-    return word_weight(token, lemmas(token))
+def token_weight(token: str, in_vocabulary: bool = False) -> float:
+    """Weight of a query word: 0 for stop, filler and function words and for a person's
+    name the KB does not use; WEAK_WEIGHT for a generic verb; 1 otherwise."""
+    weight = word_weight(token, lemmas(token))
+    if weight:
+        role = word_role(token)
+        if role == "function" or (role == "name" and not in_vocabulary):
+            return 0.0
+    return weight
 
 
 __all__ = ["word_keys", "query_word_keys", "text_groups", "token_weight"]

@@ -29,13 +29,32 @@ def _engine_for(kb) -> SearchEngine:
     return engine
 
 
+def _payload(engine: SearchEngine, query: str, lang: str, limit: int) -> dict:
+    """One query's JSON object: the ranking, and the answer the bot would give."""
+    hits = engine.search(query, lang=lang, limit=limit)
+    a = engine.answer(query, lang=lang)
+    return {
+        "query": query,
+        "results": [_hit_dict(h) for h in hits],
+        "confident": a.verdict != "none",
+        "verdict": a.verdict,
+        "answer": [h.id for h in a.hits],
+        "intent": a.intent,
+        "contact_topic": a.contact_topic,
+        "app_number": a.app_number,
+    }
+
+
 def run_search(query: str | None, *, lang: str, limit: int, as_json: bool, kb, stdin: TextIO, stdout: TextIO) -> int:
     """Print search results. Returns the process exit code.
 
-    * query given, as_json False: a numbered human-readable list (or "nothing found").
-    * query given, as_json True: one JSON object {"query", "results", "confident"}.
-    * query None: read queries from stdin, one per line; print one JSON line per
-      query: {"query": ..., "results": [{"id", "kind", "title", "score"}]}.
+    * query given, as_json False: the verdict, then a numbered human-readable list (or "nothing found").
+    * query given, as_json True: one JSON object (below).
+    * query None: read queries from stdin, one per line; print one JSON object per line.
+
+    JSON object: {"query", "results": [{"id", "kind", "title", "score"}] (the ranking),
+    "confident" (verdict is not "none"), "verdict" ("found" | "clarify" | "none"),
+    "answer" (ids the bot would show), "intent", "contact_topic", "app_number"}.
     """
     engine = _engine_for(kb)
     if query is None:
@@ -43,22 +62,25 @@ def run_search(query: str | None, *, lang: str, limit: int, as_json: bool, kb, s
             q = line.strip()
             if not q:
                 continue
-            hits = engine.search(q, lang=lang, limit=limit)
-            stdout.write(json.dumps({"query": q, "results": [_hit_dict(h) for h in hits]}, ensure_ascii=False) + "\n")
+            stdout.write(json.dumps(_payload(engine, q, lang, limit), ensure_ascii=False) + "\n")
         stdout.flush()
         return 0
 
-    hits = engine.search(query, lang=lang, limit=limit)
-    good = engine.is_good(hits)
+    payload = _payload(engine, query, lang, limit)
     if as_json:
-        payload = {"query": query, "results": [_hit_dict(h) for h in hits], "confident": good}
         stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return 0
+    if payload["intent"]:
+        detail = payload["contact_topic"] or payload["app_number"] or ""
+        stdout.write(f"Намір / intent: {payload['intent']} {detail}".rstrip() + "\n")
+    hits = engine.search(query, lang=lang, limit=limit)
     if not hits:
         stdout.write("Нічого не знайдено / Nothing found\n")
         return 0
-    if not good:
+    if payload["verdict"] == "none":
         stdout.write("Точного збігу немає; можливо, ви мали на увазі / No confident match; maybe you meant:\n")
+    elif payload["verdict"] == "clarify":
+        stdout.write("Уточніть, будь ласка / Please choose: " + ", ".join(payload["answer"]) + "\n")
     for n, h in enumerate(hits, 1):
         stdout.write(f"{n}. [{h.score:5.1f}] {h.title}  ({h.id})\n")
     return 0

@@ -15,17 +15,22 @@ Pipeline for one query
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from knowledge.search.answer import Answer, make_answer
+from knowledge.search.clauses import circumstance_words
+from knowledge.search.confidence import QueryShape, confidence, decide, evidence, features, query_shape
+from knowledge.search.hygiene import clean_text
 from knowledge.search.index import SearchIndex
-from knowledge.search.matching import WordMatcher
+from knowledge.search.intents import detect_intent
+from knowledge.search.matching import QueryWord, WordMatcher
 from knowledge.search.morph import is_known, is_known_ru, is_known_uk
 from knowledge.search.scoring import PHRASE_CANDIDATES, W_PHRASE, W_RAW, phrase_similarity, score_reading
 from knowledge.search.variants import readings
 
-GOOD_SCORE = 42.0  # below this the top hit is not a confident answer
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
 MAX_QUERY_CHARS = 300  # a longer message is not a search query; its head says enough
+ANSWER_LIMIT = 15  # hits considered for an answer (the bot pages through them)
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class SearchHit:
     id: str  # service id, or "situation:<id>"
     title: str  # in the requested language
     score: float  # 0..100
+    # On the first hit of search(): the verdict of the confidence model was not "none" (see is_good).
+    confident: bool = field(default=False, compare=False)
 
 
 class SearchEngine:
@@ -45,16 +52,18 @@ class SearchEngine:
         is_known_ru("тест")
         is_known_uk("тест")
 
-    def _rank(self, query: str, keep: int) -> list[tuple[float, int]]:
-        """(score 0..1, doc) best first; exact for the first `keep` places."""
+    def _rank(self, query: str, keep: int) -> tuple[list[tuple[float, int]], list[QueryWord]]:
+        """(score 0..1, doc) best first, exact for the first `keep` places; and the words of the winning reading."""
         m = self.matcher
         combined: dict[int, float] = {}
         best = 0.0
+        best_words: list[QueryWord] = []
+        circumstances = circumstance_words(query)
         for reading in readings(query, m.pick_translit, is_known, m.is_indexed_latin, m.is_indexed_spelling):
             # Less likely readings can only win if nothing convincing was found yet.
             if best >= CONVINCING * reading.factor and reading.how != "typed":
                 continue
-            words = m.words(reading.tokens)
+            words = m.words(reading.tokens, circumstances)
             if not words:
                 continue
             scores = score_reading(self.index, words)
@@ -79,23 +88,79 @@ class SearchEngine:
                     combined[d] = total
                     if total > best:
                         best = total
-        return sorted(((s, d) for d, s in combined.items()), key=lambda x: (-x[0], x[1]))
+                        best_words = words
+        return sorted(((s, d) for d, s in combined.items()), key=lambda x: (-x[0], x[1])), best_words
 
-    # ---- public API ------------------------------------------------------
-
-    def search(self, query: str, lang: str = "uk", limit: int = 5) -> list[SearchHit]:
-        if not query or not query.strip() or limit <= 0:
-            return []
-        query = query[:MAX_QUERY_CHARS]
-        out: list[SearchHit] = []
-        for s, d in self._rank(query, keep=max(limit, 5))[:limit]:
+    def _hits(self, ranked: list[tuple[float, int]], lang: str) -> list[SearchHit]:
+        out = []
+        for s, d in ranked:
             doc = self.index.docs[d]
             out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
         return out
 
+    def _judge(self, clean: str) -> tuple[list[tuple[float, int]], QueryShape, tuple[float, ...]]:
+        """Ranked candidates of a cleaned message, the query's shape and the features of the evidence."""
+        ranked, words = self._rank(clean, keep=ANSWER_LIMIT)
+        first = evidence(self.index, words, ranked[0][1], ranked[0][0]) if ranked else None
+        shape = query_shape(words)
+        return ranked, shape, features(shape, first, self._rival_score(ranked))
+
+    def _rival_score(self, ranked: list[tuple[float, int]]) -> float:
+        """Score of the best candidate that competes with the first (a situation and its own services do not)."""
+        if not ranked:
+            return 0.0
+        docs = self.index.docs
+        first = docs[ranked[0][1]]
+        for s, d in ranked[1:]:
+            doc = docs[d]
+            if doc.id not in first.members and first.id not in doc.members:
+                return s
+        return 0.0
+
+    def _verdict(self, ranked: list[tuple[float, int]], shape: QueryShape, x: tuple[float, ...]) -> tuple[str, int]:
+        docs = self.index.docs
+        candidates = [(s, docs[d].hit_id, docs[d].members) for s, d in ranked[:ANSWER_LIMIT]]
+        return decide(confidence(x), candidates, shape.content)
+
+    # ---- public API ------------------------------------------------------
+
+    def search(self, query: str, lang: str = "uk", limit: int = 5) -> list[SearchHit]:
+        """The ranking alone (no intents, no verdict); the first hit carries `confident`."""
+        if not query or not query.strip() or limit <= 0:
+            return []
+        ranked, shape, x = self._judge(query[:MAX_QUERY_CHARS])
+        hits = self._hits(ranked[:limit], lang)
+        if hits and self._verdict(ranked, shape, x)[0] != "none":
+            hits[0] = replace(hits[0], confident=True)
+        return hits
+
+    def answer(self, text: str, lang: str = "uk") -> Answer:
+        """What the message asks and how sure we are (see knowledge/search/answer.py)."""
+        clean = clean_text(text or "", MAX_QUERY_CHARS)
+        intent = detect_intent(clean)
+        if intent.name in ("status-lookup", "greeting", "thanks") or not clean:
+            return make_answer(clean, intent, "none", [])
+        ranked, shape, x = self._judge(clean)
+        verdict, n = self._verdict(ranked, shape, x)
+        return make_answer(clean, intent, verdict, self._hits(ranked[:n], lang))
+
+    def probe(self, text: str) -> tuple[list[str], tuple[float, ...]] | None:
+        """(first three ids, confidence features) of a message that is a search; None for an intent.
+
+        For fitting the confidence model (bench/fit_confidence.py).
+        """
+        clean = clean_text(text or "", MAX_QUERY_CHARS)
+        if detect_intent(clean).name is not None:
+            return None
+        ranked, _, x = self._judge(clean)
+        return [self.index.docs[d].hit_id for _, d in ranked[:3]], x
+
     def is_good(self, hits: list[SearchHit]) -> bool:
-        """Whether the top hit is a confident answer (else say honestly "nothing found")."""
-        return bool(hits) and hits[0].score >= GOOD_SCORE
+        """Whether the top hit of search() is a confident answer (else say honestly "nothing found").
+
+        Kept for existing callers; answer() tells found / clarify / none and recognises intents.
+        """
+        return bool(hits) and hits[0].confident
 
 
 def clear_query_caches() -> None:
@@ -106,8 +171,9 @@ def clear_query_caches() -> None:
     """
     from knowledge.search import analysis, morph, stem
 
-    for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, analysis.word_keys, analysis.query_word_keys, stem.stems):
+    for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, morph.word_role, analysis.word_keys,
+               analysis.query_word_keys, stem.stems):
         fn.cache_clear()
 
 
-__all__ = ["SearchEngine", "SearchHit", "GOOD_SCORE", "clear_query_caches"]
+__all__ = ["SearchEngine", "SearchHit", "Answer", "clear_query_caches"]

@@ -61,6 +61,7 @@ class Doc:
     units: list[int]  # global NameUnit ids
     unit_texts: list[str] = field(default_factory=list)  # NameUnit.text of each unit
     unit_raws: list[str] = field(default_factory=list)  # NameUnit.raw of each unit
+    members: tuple[str, ...] = ()  # a situation: the ids of the services it bundles
 
     @property
     def hit_id(self) -> str:
@@ -100,6 +101,10 @@ def _situation_fields(sit) -> tuple[list[tuple[float, str]], list[tuple[float, G
     return names, desc
 
 
+def _situation_services(sit) -> tuple[str, ...]:
+    return tuple(sit.services)
+
+
 class SearchIndex:
     def __init__(self, kb) -> None:
         self.docs: list[Doc] = []
@@ -111,7 +116,8 @@ class SearchIndex:
             self.docs.append(Doc("service", svc.id, {"uk": svc.title.uk, "en": svc.title.en}, []))
             fields.append(_service_fields(svc, categories))
         for sit in kb.situations.values():
-            self.docs.append(Doc("situation", sit.id, {"uk": sit.title.uk, "en": sit.title.en}, []))
+            self.docs.append(Doc("situation", sit.id, {"uk": sit.title.uk, "en": sit.title.en}, [],
+                                 members=_situation_services(sit)))
             fields.append(_situation_fields(sit))
 
         # Per document: its names as key groups, and each description key with

@@ -277,6 +277,34 @@ _UK_GROUPS = """
 """
 
 
+# Widely used shorthand and slang of public services -> the words KB texts use.
+_SLANG = """
+убдшник: убд
+убдшниця: убд
+убеде: убд
+впошка: впо
+впошник: впо
+впошниця: впо
+впошний: впо
+впошна: впо
+впошне: впо
+собес: соціальний, захист
+соцзахист: соціальний, захист
+декретні: декрет, пологи
+декретний: декрет
+086: медичний, довідка
+086у: медичний, довідка
+іпн: ідентифікаційний, рнокпп
+інн: ідентифікаційний, рнокпп
+ідент: ідентифікаційний
+ідентифікаційник: ідентифікаційний
+засуджений: судимість
+засудити: судимість
+судимий: судимість
+несудимий: судимість
+"""
+
+
 def _groups(text: str) -> str:
     lines = []
     for line in text.strip().splitlines():
@@ -286,7 +314,7 @@ def _groups(text: str) -> str:
     return "\n".join(lines)
 
 
-RU_TO_UK: dict[str, tuple[str, ...]] = _parse(_PAIRS + _UK_EVERYDAY + _groups(_UK_GROUPS))
+RU_TO_UK: dict[str, tuple[str, ...]] = _parse(_PAIRS + _UK_EVERYDAY + _SLANG + _groups(_UK_GROUPS))
 
 
 # Stump compounds: «медогляд» = «медичний огляд», «соцтаксі» = «соціальне таксі».

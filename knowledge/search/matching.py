@@ -13,6 +13,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge.search.analysis import query_word_keys, token_weight, word_keys
+from knowledge.search.clauses import CIRCUMSTANCE_FACTOR
 from knowledge.search.index import SearchIndex
 from knowledge.search.lexicon import split_compound
 from knowledge.search.morph import is_known
@@ -35,6 +36,7 @@ class QueryWord:
     idf: float
     matches: list[tuple[str, float]]  # (vocabulary key, similarity 0..1), best first
     text_key: str  # the key used for the phrase-level match
+    token: str = ""  # the word as typed (lower case)
 
 
 def _max_edits(n: int) -> int:
@@ -148,8 +150,11 @@ class WordMatcher:
         own, extra = query_word_keys(token)
         return any(k in self.index.vocab for k in own + extra)
 
-    def words(self, tokens: tuple[str, ...]) -> list[QueryWord]:
-        """The meaningful words of one reading with their matches (stop words dropped)."""
+    def words(self, tokens: tuple[str, ...], circumstances: frozenset[str] = frozenset()) -> list[QueryWord]:
+        """The meaningful words of one reading with their matches (stop words dropped).
+
+        Words in `circumstances` (a condition or reason clause, clauses.py) weigh less.
+        """
         idx = self.index
         # Join neighbours written apart that the KB has as one word («загран паспорт»).
         toks = list(tokens)
@@ -173,12 +178,15 @@ class WordMatcher:
                 parts = split_compound(tok, self.in_vocab)
             split.extend(parts or (tok,))
         words: list[QueryWord] = []
-        for tok in drop_stop_phrases(split):
-            weight = token_weight(tok)
+        # A word said twice is not a bigger need: count each once.
+        for tok in dict.fromkeys(drop_stop_phrases(split)):
+            weight = token_weight(tok, self.in_vocab(tok))
             if weight == 0.0:
                 continue
             if tok.isdigit():
                 weight = min(weight, DIGIT_WEIGHT)
+            if tok in circumstances:
+                weight *= CIRCUMSTANCE_FACTOR
             own, extra = query_word_keys(tok)
             known = not tok.isascii() and is_known(tok)
             found: dict[str, float] = {}
@@ -201,7 +209,7 @@ class WordMatcher:
             else:
                 idf = idx.unseen_idf * 0.5
                 text_key = fold(own[0]) if own else tok
-            words.append(QueryWord(weight, idf, matches, text_key))
+            words.append(QueryWord(weight, idf, matches, text_key, tok))
         return words
 
 

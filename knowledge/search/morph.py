@@ -116,10 +116,49 @@ def lemmas(token: str) -> tuple[str, ...]:
     return (token,)
 
 
+# Parts of speech that never name a need: conjunctions, particles, prepositions,
+# pronouns, interjections. Negations stay meaningful («без судимості»).
+_FUNCTION_POS = {"CONJ", "PRCL", "PREP", "NPRO", "INTJ"}
+_NAME_TAGS = {"Name", "Surn", "Patr"}
+_KEEP = {"не", "ні", "без", "нет", "не", "немає", "нема", "ни"}
+
+
+def _analyzer_for(token: str) -> pymorphy3.MorphAnalyzer | None:
+    if _RUSSIAN_ONLY & set(token):
+        return ru_analyzer() if is_known_ru(token) else None
+    if is_known_uk(token):
+        return uk_analyzer()
+    return ru_analyzer() if is_known_ru(token) else None
+
+
+@lru_cache(maxsize=200_000)
+def word_role(token: str) -> str:
+    """"function" (pronoun, conjunction, particle, preposition), "name" (a person's
+    first name, surname or patronymic), or "" for any other word.
+
+    Function words by the most likely parse (pronominal adjectives such as
+    «який», «какой» count as pronouns); a name only when every parse is one.
+    Unknown and Latin words have no role.
+    """
+    if not token or token in _KEEP or is_latin(token) or token.isdigit():
+        return ""
+    analyzer = _analyzer_for(token)
+    if analyzer is None:
+        return ""
+    parses = analyzer.parse(token)
+    tag = parses[0].tag
+    if tag.POS in _FUNCTION_POS or "Apro" in tag.grammemes:
+        return "function"
+    # A name only when the word has no other reading: «борщ» is also a surname.
+    if all(_NAME_TAGS & p.tag.grammemes for p in parses):
+        return "name"
+    return ""
+
+
 def lemma(token: str) -> str:
     """The single most likely dictionary form (first of `lemmas`)."""
     return lemmas(token)[0]
 
 
 
-__all__ = ["lemmas", "lemma", "english_stem", "is_known", "is_known_uk", "is_known_ru", "uk_analyzer", "ru_analyzer"]
+__all__ = ["lemmas", "lemma", "word_role", "english_stem", "is_known", "is_known_uk", "is_known_ru", "uk_analyzer", "ru_analyzer"]

@@ -11,6 +11,15 @@ Two lists, on purpose:
   «зняти з реєстрації» and «реєстрація» the same query; keeping them at full
   weight would let the word «оформлення» in a title outrank the real topic.
 
+Two more classes for long, chatty messages (weight 0 in the search, and
+"nothing else asked" for the intents):
+
+* FILLER_WORDS: greetings, apologies, discourse markers of dictated text,
+  signature formulas («шановні, вибачте, короче, значить, з повагою»);
+* CONTEXT_WORDS: what a question asks *about* a service rather than which
+  one («скільки коштує, як довго, терміново, вчора, минулого тижня»), so
+  that in «скільки коштує паспорт» the word «паспорт» decides.
+
 Negations and «без» are NOT stop words: «без судимості», «не перебуває».
 All entries are written in Ukrainian letters and compared after `fold`.
 """
@@ -54,6 +63,25 @@ there here some any just also very help hello hi thanks thank ok okay yes no
 ок окей ага угу
 """
 
+_FILLER = """
+шановні шановний шановна шановне вибачте вибачаюсь вибачаюся перепрошую извините простите sorry excuse
+алло ало слухайте слушайте слухай короче кароче значить значит типу типа ніби наче вообще взагалі власне собственно
+повагою уважением regards sincerely dear kind
+привіт привет вітаю здрастуйте здравствуйте здраствуйте добрий доброго добрый доброе день дня вечір вечора ранку утра вечера
+дякую дякуємо спасибі спасибо благодарю thanks thank пожалуйста будь ласка please
+турбую турбуємо турботу беспокою беспокойство хелло hello hi hey
+дайте дай give pls plz прошу просимо прошу-прошу
+"""
+
+_CONTEXT = """
+скільки сколько коштує коштуватиме коштують стоит стоимость вартість ціна цена цін платно безкоштовно бесплатно
+cost costs price fee much long
+довго долго швидко быстро терміново срочно urgent urgently quickly
+вчора вчера сьогодні сегодня завтра позавчора минулого минулий прошлой прошлого наступного следующей тижня тиждень неделе неделю
+зараз сейчас тепер теперь потім потом раніше раньше
+розглядають розглядає розглядати рассматривают чекати ждать чекаю жду робиться делается готується готовится триває длится
+"""
+
 # Set phrases whose words mean something on their own but nothing together.
 _STOP_PHRASES = """
 як справи
@@ -78,6 +106,8 @@ def _fold_set(text: str) -> frozenset[str]:
 
 STOP_WORDS: frozenset[str] = _fold_set(_UK_STOP) | _fold_set(_RU_STOP) | _fold_set(_EN_STOP)
 WEAK_WORDS: frozenset[str] = _fold_set(_WEAK)
+FILLER_WORDS: frozenset[str] = _fold_set(_FILLER)
+CONTEXT_WORDS: frozenset[str] = _fold_set(_CONTEXT)
 STOP_PHRASES: frozenset[tuple[str, ...]] = frozenset(
     tuple(fold(w) for w in line.split()) for line in _STOP_PHRASES.strip().splitlines()
 )
@@ -88,6 +118,16 @@ WEAK_WEIGHT = 0.25
 def is_stop_word(token: str) -> bool:
     """`token` as typed (lower case). Compared after `fold`."""
     return fold(token) in STOP_WORDS
+
+
+def is_filler(token: str) -> bool:
+    """A greeting, apology, discourse marker or signature formula (as typed, lower case)."""
+    return fold(token) in FILLER_WORDS
+
+
+def is_context_word(token: str) -> bool:
+    """A word about the price, time or urgency of a need, not about which service."""
+    return fold(token) in CONTEXT_WORDS
 
 
 def drop_stop_phrases(tokens: list[str] | tuple[str, ...]) -> list[str]:
@@ -107,12 +147,16 @@ def drop_stop_phrases(tokens: list[str] | tuple[str, ...]) -> list[str]:
 
 
 def word_weight(token: str, lemmas: tuple[str, ...] = ()) -> float:
-    """1.0 for a meaningful word, WEAK_WEIGHT for a generic verb, 0 for a stop word."""
-    if is_stop_word(token):
+    """1.0 for a meaningful word, WEAK_WEIGHT for a generic verb, 0 for a stop, filler or context word."""
+    f = fold(token)
+    if f in STOP_WORDS or f in FILLER_WORDS or f in CONTEXT_WORDS:
         return 0.0
     if fold(token) in WEAK_WORDS or any(fold(lemma) in WEAK_WORDS for lemma in lemmas):
         return WEAK_WEIGHT
     return 1.0
 
 
-__all__ = ["STOP_WORDS", "STOP_PHRASES", "WEAK_WORDS", "WEAK_WEIGHT", "is_stop_word", "drop_stop_phrases", "word_weight"]
+__all__ = [
+    "STOP_WORDS", "STOP_PHRASES", "WEAK_WORDS", "WEAK_WEIGHT", "FILLER_WORDS", "CONTEXT_WORDS",
+    "is_stop_word", "is_filler", "is_context_word", "drop_stop_phrases", "word_weight",
+]
