@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import create_core  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.core.events import Incoming  # noqa: E402
+from bot.app import build_app
+from bot.config import Settings
+from bot.core.events import Incoming
 
 QUERIES = ["субсидія", "прописка", "паспорт", "довідка ВПО", "пенсія", "садочок", "ФОП", "витяг з кадастру"]
 
@@ -53,7 +53,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.postgres or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
         t0 = time.perf_counter()
-        core = await make_app(Settings(_env_file=None, BOT_DATABASE_URL=url))
+        core = await build_app(Settings(_env_file=None, BOT_DATABASE_URL=url))
         startup = time.perf_counter() - t0
         latencies: list[float] = []
         rng = random.Random(7)

@@ -16,16 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.features.feedback.charts import results_chart  # noqa: E402
-from bot.features.feedback.export import response_table, summary_table, write_csv, write_xlsx  # noqa: E402
-from bot.features.feedback.poster import PosterCode, make_poster  # noqa: E402
-from bot.features.feedback.report import summarize  # noqa: E402
-from bot.features.feedback.surveys import get_surveys  # noqa: E402
-from bot.i18n import Translator  # noqa: E402
-from knowledge.loader import load_kb  # noqa: E402
-from bot.features.feedback import store  # noqa: E402
-from storage.db import open_database  # noqa: E402
-from bot.features.feedback.models import FeedbackResponse  # noqa: E402
+from bot.features.feedback import store
+from bot.features.feedback.charts import results_chart
+from bot.features.feedback.export import response_table, summary_table, write_csv, write_xlsx
+from bot.features.feedback.models import FeedbackResponse
+from bot.features.feedback.poster import PosterCode, make_poster
+from bot.features.feedback.report import summarize
+from bot.features.feedback.surveys import get_surveys
+from bot.i18n import Translator
+from knowledge.loader import load_kb
+from storage.db import open_database
 
 
 def fake_answers(rnd: random.Random) -> dict:
@@ -63,7 +63,7 @@ async def main() -> None:
     try:
         started = time.perf_counter()
         async with db.sessions() as s, s.begin():
-            for n in range(args.responses):
+            for _ in range(args.responses):
                 answers = fake_answers(rnd)
                 s.add(FeedbackResponse(survey_id="cnap-visit", survey_version=1, office_id="cnap-main", service_id=None,
                                        window=None, day=today - dt.timedelta(days=rnd.randint(0, 180)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ def normalize_lang(code: str | None) -> str:
     return DEFAULT_LANG if base in ("", "ru", "be") else "en"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> NullTranslations:
     po = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.exists():

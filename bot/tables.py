@@ -23,8 +23,7 @@ def _rows_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    for n, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
-        yield n, row
+    yield from enumerate(csv.reader(io.StringIO(text), dialect), 1)
 
 
 def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:

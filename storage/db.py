@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -16,6 +17,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE/DELETE/INSERT touched (a CursorResult's rowcount; 0 when the driver cannot tell)."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def is_sqlite(url: str) -> bool:

@@ -4,9 +4,6 @@ The SQL the conversation core needs for every event; features keep their own SQL
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -25,12 +25,12 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column; use an aware datetime (storage.types.utcnow)")
-        return value.astimezone(dt.timezone.utc)
+        return value.astimezone(dt.UTC)
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 # The app's clock for the code running now (bot/core/clock.py sets it around each event, delivery round
@@ -40,7 +40,7 @@ _clock: ContextVar[Callable[[], dt.datetime] | None] = ContextVar("clock", defau
 
 def utcnow() -> dt.datetime:
     now = _clock.get()
-    return now() if now is not None else dt.datetime.now(dt.timezone.utc)
+    return now() if now is not None else dt.datetime.now(dt.UTC)
 
 
 @contextmanager

@@ -30,7 +30,7 @@ def _postgres_reachable(url: str) -> str | None:
     try:
         asyncio.run(probe())
         return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
 
 

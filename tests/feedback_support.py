@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.features.feedback.links import Target, make_payload
-from bot.features.feedback.surveys import get_surveys
-from storage import people as repo
-from bot.features.staff import store as roles
 from bot.features.feedback.models import FeedbackResponse
+from bot.features.feedback.surveys import get_surveys
+from bot.features.staff import store as roles
+from storage import people as repo
 from tests.chat import Chat
 
 SURVEY = get_surveys(None).surveys["cnap-visit"]

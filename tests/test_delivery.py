@@ -18,7 +18,7 @@ async def test_two_processes_share_one_rate_budget(db_url, test_kb):
         a, b = Pacer(core_a.db, "telegram", rate=10), Pacer(core_b.db, "telegram", rate=10)
         starts = await asyncio.gather(*(p.reserve(5) for p in (a, b, a, b)))
         spans = sorted((s, s + 0.5) for s in starts)
-        for (s1, e1), (s2, _e2) in zip(spans, spans[1:]):
+        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False):
             assert s2 >= e1 - 1e-6, "two reservations overlap: the platform would see double the rate"
         assert spans[-1][1] - spans[0][0] >= 2.0 - 1e-6  # 20 messages at 10/s take 2 s, whoever sends them
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import string
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,15 +12,13 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.delivery.worker import DeliveryWorker
+from bot.core.clock import ManualClock
 from bot.features.feedback import flows as flow
 from bot.features.feedback.links import PREFIX, Target, code, code_collisions, make_payload, parse_payload
-from bot.features.feedback.surveys import BUNDLED_DIR, SurveyError, check_against_kb, load_surveys
-from bot.core.clock import ManualClock
-from bot.i18n import LOCALES_DIR
-from storage import people as repo
-from storage.models import Base, Conversation
 from bot.features.feedback.models import FeedbackReceipt
+from bot.features.feedback.surveys import BUNDLED_DIR, SurveyError, check_against_kb, load_surveys
+from storage import people as repo
+from storage.models import Base
 from tests.chat import Chat
 from tests.conftest import make_app, make_settings
 from tests.feedback_support import current_question, make_staff, qr, stored, take_survey, user_id

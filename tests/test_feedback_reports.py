@@ -14,10 +14,10 @@ import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
 
+from bot.features.feedback import store
 from bot.features.feedback.report import summarize
 from bot.features.feedback.surveys import get_surveys
 from run_bot import build_parser
-from bot.features.feedback import store
 from tests.chat import Chat
 from tests.conftest import TEST_KB_DIR as TEST_KB
 from tests.conftest import make_app, make_settings

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from bot.channels import telegram
 from bot.features.staff import store as roles
 from tests.conftest import make_app, make_settings
 from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_support import telegram_running
 from tests.feedback_support import qr
+from tests.telegram_support import telegram_running
 
 VISITOR, REGULAR, STAFF = 4101, 4102, 4103
 

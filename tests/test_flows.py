@@ -7,9 +7,9 @@ import asyncio
 from sqlalchemy import select
 
 from bot.core import payloads
-from storage import people as repo
 from bot.features.checklists.models import Checklist
 from bot.features.services.models import SearchMiss
+from storage import people as repo
 from storage.models import User
 from tests.chat import Chat
 from tests.conftest import make_app, make_settings

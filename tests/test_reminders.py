@@ -11,16 +11,16 @@ from sqlalchemy import select
 from bot.core.clock import ManualClock
 from bot.delivery.sender import Outcome
 from bot.features.reminders import service
-from bot.features.reminders.timing import Policy, apply_quiet_hours, next_planned, planned_days, to_utc
-from storage import people as repo
-from bot.features.staff import store as roles
-from storage.models import Outbox
 from bot.features.reminders.models import ClientLink, Occurrence
+from bot.features.reminders.timing import Policy, apply_quiet_hours, next_planned, planned_days, to_utc
+from bot.features.staff import store as roles
+from storage import people as repo
+from storage.models import Outbox
 from tests.chat import Chat
 from tests.conftest import make_app, make_settings
 
 KYIV = ZoneInfo("Europe/Kyiv")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PAST = dt.datetime(2026, 1, 1, tzinfo=UTC)
 # The tests' "now": an ordinary weekday at noon in the community, whatever the hour the suite runs at.
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=KYIV)

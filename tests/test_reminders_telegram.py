@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import ManualClock

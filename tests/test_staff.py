@@ -40,7 +40,7 @@ async def test_declined_expired_and_forged_invitations_grant_nothing(core):
 
     expired = await make_invite(core, "admin")
     async with core.db.sessions() as s, s.begin():
-        await s.execute(update(Invite).values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)))
+        await s.execute(update(Invite).values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
     for payload in (f"inv_{expired}", "inv_forged-token-123", f"inv_{token}x"):
         await chat.start(payload)
         assert "посилання застаріло" in chat.text.lower(), payload

@@ -12,8 +12,8 @@ from sqlalchemy import func, select, text
 
 from bot.delivery import outbox
 from bot.delivery.sender import Outcome
-from bot.features.status.importer import ImportError_, import_file
 from bot.features.status import store as apps
+from bot.features.status.importer import ImportError_, import_file
 from bot.features.status.models import Application, ApplicationEvent
 from storage.models import Base, Outbox
 from tests.chat import Chat
@@ -193,7 +193,7 @@ async def test_outbox_claims_are_exclusive_and_expired_leases_are_retaken(status
     assert len(ids) == len(set(ids)) == 30  # every row claimed once, none twice
     assert await outbox.claim(core.db, ["console"]) == []  # all leased
     async with core.db.sessions() as s, s.begin():  # a crashed process: its leases run out
-        await s.execute(Outbox.__table__.update().values(claimed_until=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)))
+        await s.execute(Outbox.__table__.update().values(claimed_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
     again = await outbox.claim(core.db, ["console"], limit=100)
     assert len(again) == 30 and all(r.attempts == 2 for r in again)
 
@@ -229,7 +229,7 @@ async def test_temporary_errors_are_retried_with_backoff(status_core):
     async with core.db.sessions() as s:
         row = (await s.execute(select(Outbox))).scalar_one()
     assert row.state == "pending" and row.attempts == 1 and row.last_error == "429"
-    assert row.due_at.replace(tzinfo=dt.timezone.utc) - dt.datetime.now(dt.timezone.utc) > dt.timedelta(seconds=25)
+    assert row.due_at.replace(tzinfo=dt.UTC) - dt.datetime.now(dt.UTC) > dt.timedelta(seconds=25)
 
 
 def _write_xlsx(path: Path, rows: list[list]) -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import aiohttp
 import pytest
 from aiohttp import web
-
-from bot.features.status import store as apps
 from sqlalchemy import select
 
+from bot.features.status import store as apps
 from storage.models import Outbox
 from tests.conftest import make_app, make_settings
 from tests.fakes.telegram_api import FakeTelegram

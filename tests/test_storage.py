@@ -8,10 +8,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from storage import people as repo
-from storage.db import open_database
 from bot.features.checklists.models import Checklist
 from bot.features.services.models import SearchMiss
+from storage import people as repo
+from storage.db import open_database
 from storage.models import Base
 from tests.chat import Chat
 from tests.conftest import make_app, make_settings

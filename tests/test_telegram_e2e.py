@@ -12,7 +12,8 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.channels.telegram import WEBHOOK_PATH, TelegramChannel, keyboard
+from bot.channels.telegram.adapter import TelegramChannel, keyboard
+from bot.channels.telegram.names import WEBHOOK_PATH
 from bot.core.events import Button, Reply
 from bot.delivery import outbox
 from storage import people as repo
@@ -99,7 +100,7 @@ async def test_user_journey_start_menu_button_back_main_menu_stale_forget(telegr
 
 
 async def test_search_card_and_checklist_ticks_edit_the_message_in_place(telegram):
-    h, tg = telegram, telegram.tg
+    h = telegram
     await h.say("/start", expect=2)
     (results,) = await h.say("субсидія")
     (card,) = await h.press(results, "Призначення житлової субсидії")
@@ -163,7 +164,7 @@ async def test_blocked_user_is_marked_and_not_messaged_again(telegram):
 
 async def test_the_fake_is_strict_like_telegram(telegram):
     """Guard the guard: the fake must reject what Telegram rejects, or the tests above prove little."""
-    h, tg = telegram, telegram.tg
+    h = telegram
     await h.say("/start", expect=2)
     bot = h.channel.bot
     too_long = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="ї" * 33)]])

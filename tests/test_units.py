@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
+from bot.channels.textsplit import split_text
 from bot.core import payloads
 from bot.core.events import Incoming
-from bot.channels.textsplit import split_text
 from bot.logging_setup import RedactingFilter
 
 

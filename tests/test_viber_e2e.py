@@ -8,10 +8,10 @@ import logging
 import pytest
 from sqlalchemy import select, update
 
+from bot.channels.viber.channel import ViberSender
 from bot.cli.viber import set_webhook, usage
-from bot.delivery import outbox
 from bot.core.events import Attachment, Button, Reply
-from bot.channels.viber import ViberSender
+from bot.delivery import outbox
 from bot.features.status import store as apps
 from storage.models import Outbox, User
 from tests.fakes.viber_api import FakeViber
@@ -113,7 +113,7 @@ async def test_status_lookup_and_notifications_counted_session_then_paid(viber, 
         await fake.wait_messages(U, before + 1)
 
     await change("in_progress")  # the person wrote a minute ago: inside the free 24-hour session
-    two_days_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)
+    two_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
     async with h.core.db.sessions() as s, s.begin():
         await s.execute(update(User).where(User.external_id == U).values(last_seen_at=two_days_ago, last_written_at=two_days_ago))
     fake.users[U].last_wrote = two_days_ago.timestamp()
@@ -128,7 +128,7 @@ async def test_status_lookup_and_notifications_counted_session_then_paid(viber, 
             return list((await s.execute(stmt)).scalars())
 
     await eventually(billed, ["session", "paid"])  # …is what the outbox recorded
-    month = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m")
+    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
     assert await outbox.monthly_counts(h.core.db, "viber") == [(month, "paid", 1), (month, "session", 1)]
     assert await usage(h.settings) == 0
     out = capsys.readouterr().out
@@ -143,7 +143,7 @@ async def test_unsubscribe_marks_the_person_stopped_and_cancels_what_was_queued(
     await h.say("паспорт")
     user = await h.user()
     async with h.core.db.sessions() as s, s.begin():
-        later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
         await outbox.enqueue(s, user_id=user.id, channel="viber", kind="text", payload={"text": "нагадування"},
                              key="r1", due_at=later)
     assert await fake.unsubscribe(U) == 200

@@ -4,17 +4,16 @@ survey, and a social worker's reminder arriving and being confirmed."""
 from __future__ import annotations
 
 import asyncio
-
 import datetime as dt
 import re
 
 from sqlalchemy import func, select, update
 
 from bot.features.feedback.links import Target, make_payload
-from bot.features.staff import store as roles
-from storage.models import Outbox
 from bot.features.feedback.models import FeedbackResponse
 from bot.features.reminders.models import Occurrence
+from bot.features.staff import store as roles
+from storage.models import Outbox
 from tests.fakes.viber_api import FakeViber
 from tests.viber_harness import U, assert_viber_would_accept_everything, running_bot
 
@@ -69,7 +68,7 @@ async def test_a_reminder_arrives_on_viber_and_is_confirmed(sqlite_url, test_kb,
         before = len(fake.messages(CLIENT))
         async with h.core.db.sessions() as s, s.begin():
             await s.execute(update(Outbox).where(Outbox.kind == "reminder")
-                            .values(due_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)))
+                            .values(due_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
         (reminder,) = (await fake.wait_messages(CLIENT, before + 1))[before:]
         assert reminder.text.startswith("🔔 Нагадування від: Олена Петрівна, ЦНСП")
         assert reminder.billing == "session"  # the client wrote (pressed) minutes ago

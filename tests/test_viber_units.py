@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from bot.core.events import Attachment, Button, Reply
 from bot.channels.viber.channel import billing_for
 from bot.channels.viber.client import ViberApi
 from bot.channels.viber.keyboard import (
@@ -22,6 +21,7 @@ from bot.channels.viber.keyboard import (
 )
 from bot.channels.viber.render import render
 from bot.channels.viber.webhook import signature, signature_ok
+from bot.core.events import Attachment, Button, Reply
 from tests.conftest import make_settings
 
 ENVELOPE = {"receiver": "u", "sender": {"name": "Громада"}}
@@ -111,7 +111,7 @@ def test_signature_is_the_hex_hmac_of_the_raw_body():
 
 
 def test_billing_follows_the_24_hour_session():
-    now = dt.datetime(2026, 5, 1, 12, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
     assert billing_for(now - dt.timedelta(hours=23), now) == "session"
     assert billing_for(now - dt.timedelta(hours=25), now) == "paid"
     assert billing_for(None, now) == "paid"

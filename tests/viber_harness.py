@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.channels.viber.names import WEBHOOK_PATH
+from bot.channels.viber.webhook import WEBHOOK_KEY
 from bot.core import payloads
-from bot.channels.viber import WEBHOOK_KEY, WEBHOOK_PATH
 from storage import people as repo
 from storage.models import User
 from tests.conftest import make_app, make_settings

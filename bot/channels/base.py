@@ -44,7 +44,10 @@ class Host(Protocol):
 class Runtime(Protocol):
     """A channel opened in a running process."""
 
-    sender: Sender | None  # for the outbox; None where the channel cannot send on its own
+    @property
+    def sender(self) -> Sender | None:
+        """For the outbox; None where the channel cannot send on its own."""
+        ...
 
     def mount(self, app: web.Application) -> None:
         """Add its webhook routes (under `serve`)."""
@@ -54,8 +57,15 @@ class Runtime(Protocol):
 
 
 class Channel(Protocol):
-    name: str  # stored with each person: never rename a channel that has users
-    title: str  # how people call it ("Telegram"), on posters
+    @property
+    def name(self) -> str:
+        """Stored with each person: never rename a channel that has users."""
+        ...
+
+    @property
+    def title(self) -> str:
+        """How people call it ("Telegram"), on posters."""
+        ...
 
     def enabled(self, settings: Settings) -> bool:
         """Configured to run in `serve` / `deliver` (its token is set)."""

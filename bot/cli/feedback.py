@@ -48,18 +48,19 @@ def _check(settings) -> int:
         for p in problems:
             print(f"  - {p}")
         return 1
+    assert surveys is not None  # no problems: they loaded
     offices = len(surveys.offices(kb))
     print(f"OK: {len(surveys.surveys)} survey(s) in {directory}, for {offices} office(s).")
     return 0
 
 
 async def _report(args, settings) -> int:
+    from bot.features.feedback import store
     from bot.features.feedback.export import response_table, summary_table, write_csv, write_xlsx
     from bot.features.feedback.report import summarize
     from bot.features.feedback.surveys import get_surveys
     from bot.i18n import Translator
     from knowledge.loader import DATA_DIR, load_kb
-    from bot.features.feedback import store
     from storage.db import open_database
 
     fmt = args.format or args.out.suffix.lower().lstrip(".")
@@ -88,6 +89,7 @@ async def _report(args, settings) -> int:
         if not rows:
             print("No responses for this office and period: nothing to chart.", file=sys.stderr)
             return 1
+        assert first is not None and last is not None  # there are rows
         title = kb.offices[args.office].name.get(t.lang) if args.office else kb.community.name.get(t.lang)
         args.out.write_bytes(results_chart(summary, t, f"{title}\n{t.date(first, 'd MMM y')} – {t.date(last, 'd MMM y')}"))
         written = [args.out]

@@ -32,10 +32,10 @@ def _fail(message: str) -> int:
 
 
 def run(args, settings) -> int:
+    from bot.app import CHANNELS
     from bot.features.feedback.links import Target, make_payload
     from bot.features.feedback.poster import FORMATS, PosterCode, make_poster
     from bot.features.feedback.surveys import SurveyError, get_surveys
-    from bot.app import CHANNELS
     from bot.links import DeepLinks
     from knowledge.loader import DATA_DIR, load_kb
 

@@ -21,8 +21,8 @@ def add_arguments(parser) -> None:
 async def _main(args, settings) -> int:
     from bot.features.reminders.importer import import_reminders
     from bot.features.reminders.timing import Policy
-    from bot.tables import TableError
     from bot.features.staff import store as roles
+    from bot.tables import TableError
     from storage.db import open_database
 
     db = await open_database(settings.database_url)

@@ -16,7 +16,7 @@ def add_arguments(parser) -> None:
 
 async def _main(settings) -> int:
     from bot.app import build_app
-    from bot.channels.telegram import run_polling
+    from bot.channels.telegram.adapter import run_polling
 
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set (see README).", file=sys.stderr)

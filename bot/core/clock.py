@@ -26,7 +26,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
     def time(self) -> float:
         return time.time()
@@ -41,7 +41,7 @@ class ManualClock:
     def __init__(self, start: dt.datetime):
         if start.tzinfo is None:
             raise ValueError("ManualClock needs an aware datetime")
-        self._now = start.astimezone(dt.timezone.utc)
+        self._now = start.astimezone(dt.UTC)
 
     def now(self) -> dt.datetime:
         return self._now
@@ -53,7 +53,7 @@ class ManualClock:
         self._now += delta if isinstance(delta, dt.timedelta) else dt.timedelta(seconds=delta)
 
     def set(self, moment: dt.datetime) -> None:
-        self._now = moment.astimezone(dt.timezone.utc)
+        self._now = moment.astimezone(dt.UTC)
 
     async def sleep(self, seconds: float) -> None:
         if seconds > 0:

@@ -173,8 +173,9 @@ class Engine:
         try:
             p = payloads.decode(raw)
         except payloads.PayloadError:
-            p = None
-        action = self.routes.actions.get(p.action) if p else None
+            await self._stale_button(ctx)
+            return
+        action = self.routes.actions.get(p.action)
         if action is None or (action.stateful and p.screen != payloads.to_base36(screen_no)) or not action.accepts(len(p.args)):
             await self._stale_button(ctx)
             return

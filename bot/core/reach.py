@@ -21,6 +21,7 @@ from bot.core.feature import UnreachableHook
 from bot.core.services import Services
 from bot.delivery import outbox
 from storage import people
+from storage.db import rowcount
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class Reachability:
             update(User).where(User.id == user_id, User.blocked_at.is_(None))
             .values(blocked_at=self.services.clock.now())
         )
-        if not marked.rowcount:
+        if not rowcount(marked):
             return False  # already known (by this or another process): the rule ran then
         cancelled = await outbox.cancel_pending_for(session, user_id, reason)
         for hook in self.hooks:

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import Database, is_sqlite
+from storage.db import Database, is_sqlite, rowcount
 from storage.models import Outbox, utcnow
 
 
@@ -52,7 +52,7 @@ async def enqueue(
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(Outbox).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
     result = await session.execute(stmt)
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def claim(db: Database, channels: list[str], limit: int = 50, lease: float = 60.0,
@@ -107,7 +107,7 @@ async def settle_in(
             values["sent_at"] = now
     # Only the holder of the claim settles it (a row re-claimed after a lease expiry is not ours).
     result = await session.execute(update(Outbox).where(Outbox.id == row_id, Outbox.state == "sending").values(**values))
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def cancel_pending_for(session: AsyncSession, user_id: int, reason: str) -> int:
@@ -116,7 +116,7 @@ async def cancel_pending_for(session: AsyncSession, user_id: int, reason: str) -
         .where(Outbox.user_id == user_id, Outbox.state.in_(("pending", "sending")))
         .values(state="cancelled", last_error=reason[:300], claimed_until=None)
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 async def cancel_keys(session: AsyncSession, keys: list[str], reason: str) -> int:
@@ -128,7 +128,7 @@ async def cancel_keys(session: AsyncSession, keys: list[str], reason: str) -> in
         .where(Outbox.idempotency_key.in_(keys), Outbox.state == "pending")
         .values(state="cancelled", last_error=reason[:300])
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 async def monthly_counts(db: Database, channel: str) -> list[tuple[str, str, int]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from knowledge.search.answer import Verdict
 from knowledge.search.index import SearchIndex
 from knowledge.search.matching import STEM_SIM, QueryWord
 from knowledge.search.morph import is_known
@@ -65,7 +66,7 @@ def query_shape(words: list[QueryWord]) -> QueryShape:
     best = [max((sim for _, sim in w.matches), default=0.0) for w in content]
     # A correctly spelt dictionary word that the KB only resembles («борщу» ~ «боргу») is another
     # word, not a typo: it names something the KB does not cover.
-    foreign = [b < STEM_SIM and w.token and not w.token.isdigit() and is_known(w.token) for w, b in zip(content, best)]
+    foreign = [bool(b < STEM_SIM and w.token and not w.token.isdigit() and is_known(w.token)) for w, b in zip(content, best)]
     matched = sum(b for b, f in zip(best, foreign) if b >= WEAK_SIM and not f)
     unmatched = sum(b < WEAK_SIM or f for b, f in zip(best, foreign))
     return QueryShape(len(content), matched, unmatched, sum(foreign))
@@ -131,7 +132,7 @@ def confidence(x: tuple[float, ...]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def decide(p: float, candidates: list[tuple[float, str, tuple[str, ...]]], content_words: int) -> tuple[str, int]:
+def decide(p: float, candidates: list[tuple[float, str, tuple[str, ...]]], content_words: int) -> tuple[Verdict, int]:
     """(verdict, how many candidates to show) from the confidence and the ranked candidates.
 
     `candidates`: (score, id, member service ids of a situation) best first. A

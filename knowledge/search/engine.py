@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field, replace
 
-from knowledge.search.answer import Answer, make_answer
+from knowledge.search.answer import Answer, Verdict, make_answer
 from knowledge.search.clauses import circumstance_words
 from knowledge.search.confidence import QueryShape, confidence, decide, evidence, features, query_shape
 from knowledge.search.hygiene import clean_text
@@ -117,7 +117,7 @@ class SearchEngine:
                 return s
         return 0.0
 
-    def _verdict(self, ranked: list[tuple[float, int]], shape: QueryShape, x: tuple[float, ...]) -> tuple[str, int]:
+    def _verdict(self, ranked: list[tuple[float, int]], shape: QueryShape, x: tuple[float, ...]) -> tuple[Verdict, int]:
         docs = self.index.docs
         candidates = [(s, docs[d].hit_id, docs[d].members) for s, d in ranked[:ANSWER_LIMIT]]
         return decide(confidence(x), candidates, shape.content)

@@ -9,6 +9,7 @@ derivational stem («зареєструвати» ~ «реєстрація»). L
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 

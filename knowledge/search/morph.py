@@ -120,7 +120,7 @@ def lemmas(token: str) -> tuple[str, ...]:
 # pronouns, interjections. Negations stay meaningful («без судимості»).
 _FUNCTION_POS = {"CONJ", "PRCL", "PREP", "NPRO", "INTJ"}
 _NAME_TAGS = {"Name", "Surn", "Patr"}
-_KEEP = {"не", "ні", "без", "нет", "не", "немає", "нема", "ни"}
+_KEEP = {"не", "ні", "без", "нет", "немає", "нема", "ни"}
 
 
 def _analyzer_for(token: str) -> pymorphy3.MorphAnalyzer | None:

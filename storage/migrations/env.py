@@ -32,7 +32,7 @@ def run_migrations_online() -> None:
         return
 
     async def _main() -> None:
-        engine = create_async_engine(config.get_main_option("sqlalchemy.url"))
+        engine = create_async_engine(config.get_main_option("sqlalchemy.url") or "")
         async with engine.begin() as conn:
             await conn.run_sync(_run)
         await engine.dispose()

@@ -374,7 +374,7 @@ class FakeTelegram:
             async with self._new_update:
                 try:
                     await asyncio.wait_for(self._new_update.wait_for(lambda: bool(self._updates)), timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         return list(self._updates)
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import TextIO
-
 from collections.abc import Callable
+from typing import TextIO
 
 from aiohttp import web
 

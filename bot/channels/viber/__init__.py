@@ -1,42 +1,24 @@
 """Viber channel (REST Bot API): signed webhook in, messages out through a non-blocking client.
 
-channel.py translates callbacks and renders replies, webhook.py checks and queues callbacks,
-client.py talks to the API, keyboard.py/render.py keep within Viber's limits, media.py serves files.
+The plug-in is light; viberbot is imported only when the channel opens. channel.py translates
+callbacks and renders replies, webhook.py checks and queues callbacks, client.py talks to the API,
+keyboard.py/render.py keep within Viber's limits, media.py serves files, runtime.py ties them up.
 """
 
 from __future__ import annotations
 
-import contextlib
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from aiohttp import web
-
 from bot.channels.base import Host
-from bot.channels.viber.channel import CHANNEL, ViberChannel, ViberSender
-from bot.channels.viber.webhook import EVENT_TYPES, WEBHOOK_KEY, WEBHOOK_PATH, make_viber_channel, mount_viber_webhook
+from bot.channels.viber.names import CHANNEL, EVENT_TYPES, WEBHOOK_PATH
 from bot.config import Settings
 from bot.delivery.sender import Pacing
 
-__all__ = [
-    "CHANNEL", "CHANNEL_PLUGIN", "EVENT_TYPES", "WEBHOOK_KEY", "WEBHOOK_PATH", "ViberChannel", "ViberSender",
-    "make_viber_channel", "mount_viber_webhook",
-]
+if TYPE_CHECKING:
+    from bot.channels.viber.runtime import ViberRuntime
 
-
-class ViberRuntime:
-    def __init__(self, host: Host):
-        self.host = host
-        self.channel = make_viber_channel(host)
-        self.sender = ViberSender(self.channel)
-
-    def mount(self, app: web.Application) -> None:
-        token = self.host.settings.viber_auth_token
-        assert token is not None  # enabled() checked it
-        mount_viber_webhook(app, self.channel, token.get_secret_value())
-
-    async def close(self) -> None:
-        with contextlib.suppress(Exception):
-            await self.channel.api.close()
+__all__ = ["CHANNEL", "CHANNEL_PLUGIN", "EVENT_TYPES", "WEBHOOK_PATH"]
 
 
 class ViberPlugin:
@@ -58,6 +40,8 @@ class ViberPlugin:
         return None  # Viber caps per person (status 12 → retry later), not per second
 
     def open(self, host: Host) -> ViberRuntime:
+        from bot.channels.viber.runtime import ViberRuntime
+
         return ViberRuntime(host)
 
 

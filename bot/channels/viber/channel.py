@@ -26,6 +26,7 @@ from bot.channels.base import Host
 from bot.channels.viber.client import ViberApi, ViberError, ViberUnavailable
 from bot.channels.viber.keyboard import is_press
 from bot.channels.viber.media import MediaStore
+from bot.channels.viber.names import CHANNEL
 from bot.channels.viber.render import render
 from bot.config import Settings
 from bot.core.events import Incoming, Location, Media, Reply
@@ -34,7 +35,6 @@ from storage import people
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "viber"
 SESSION = dt.timedelta(hours=24)  # a person's message opens a 24-hour window of free bot messages
 RETRY_AFTER = {12: 900.0, 23: 3600.0, 24: 3600.0}  # hourly per-person cap; monthly quota; balance
 # viberbot message types that carry a file of some kind (the bot reads only text).

@@ -87,7 +87,7 @@ class ViberApi:
                         raise ViberError(3, f"HTTP {resp.status}")
                     result = await resp.json(content_type=None)
                 break
-            except (aiohttp.ClientError, asyncio.TimeoutError, ViberUnavailable, ValueError) as exc:
+            except (TimeoutError, aiohttp.ClientError, ViberUnavailable, ValueError) as exc:
                 # At least once: a timed-out send may have arrived; the outbox is at-least-once too.
                 reason = self.redact(f"{type(exc).__name__}: {exc}")
                 if attempt == self.retries:

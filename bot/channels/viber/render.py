@@ -19,11 +19,11 @@ from typing import Any
 
 from viberbot.api.messages import FileMessage, KeyboardMessage, PictureMessage, TextMessage
 
-from bot.core.events import Attachment, Reply
 from bot.channels.textsplit import split_text
 from bot.channels.viber.client import MAX_REQUEST_BYTES, ViberApi
 from bot.channels.viber.keyboard import keyboard, merged_rows, tracking_data
 from bot.channels.viber.media import picture_ok
+from bot.core.events import Attachment, Reply
 
 TEXT_LIMIT = 7000
 CAPTION_LIMIT = 120  # a picture's text: the older docs' 120, stricter than the newer 512

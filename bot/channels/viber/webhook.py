@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import hashlib
 import hmac
 import json
@@ -23,16 +22,15 @@ from aiohttp import web
 from viberbot.api.viber_requests import create_request
 
 from bot.channels.base import Host
-from bot.config import PROJECT_DIR
 from bot.channels.viber.channel import ViberChannel, sender_of
 from bot.channels.viber.client import ViberApi
 from bot.channels.viber.media import MediaStore
+from bot.channels.viber.names import WEBHOOK_PATH
+from bot.config import PROJECT_DIR
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_PATH = "/viber/webhook"
 SIGNATURE_HEADER = "X-Viber-Content-Signature"
-EVENT_TYPES = ["conversation_started", "subscribed", "unsubscribed", "delivered", "seen", "failed"]
 RECEIPTS = ("delivered", "seen", "failed")
 REMEMBERED_TOKENS = 4096
 

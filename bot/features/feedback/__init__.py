@@ -2,7 +2,8 @@
 
 from bot.core.feature import Feature
 from bot.core.services import Services
-from bot.features.feedback.alerts import KIND as ALERT, render_alert
+from bot.features.feedback.alerts import KIND as ALERT
+from bot.features.feedback.alerts import render_alert
 from bot.features.feedback.flows import MENU, router
 from bot.features.feedback.surveys import get_surveys
 

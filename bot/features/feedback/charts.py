@@ -22,14 +22,13 @@ COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#f1c40f", 4: "#7fb77e", 5: "#2e8b57"}
 def results_chart(summary: Summary, t: Translator, title: str) -> bytes:
     """A PNG image; call only when there is at least one response."""
     import matplotlib
-
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 
     _ = t.gettext
     ratings = summary.ratings
-    with matplotlib.rc_context(FONT):
+    with matplotlib.rc_context(FONT):  # type: ignore[arg-type]
         fig = Figure(figsize=(10, 4.2 + 0.55 * max(len(ratings), 1)), dpi=110, layout="constrained")
         FigureCanvasAgg(fig)
         top, bottom = fig.subplots(2, 1, height_ratios=[3.2, 0.55 * max(len(ratings), 1) + 0.6])

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.features.feedback.answers import answer_words
+from bot.features.feedback.models import FeedbackResponse
 from bot.features.feedback.report import Summary, percent
 from bot.features.feedback.surveys import Question, Survey, SurveySet
 from bot.i18n import N_, Translator
 from knowledge.loader import KnowledgeBase
-from bot.features.feedback.models import FeedbackResponse
 
 FIXED_COLUMNS = (N_("Response"), N_("Date"), N_("Office"), N_("Service"), N_("Window"), N_("Survey"),
                  N_("Channel"), N_("Language"), N_("Source"))

@@ -22,14 +22,14 @@ from bot.core.payloads import to_base36
 from bot.core.router import Router
 from bot.core.state import FlowState
 from bot.core.ui import cnap_contacts, office_block, short
+from bot.features.feedback import store
 from bot.features.feedback.alerts import alert_staff
 from bot.features.feedback.answers import next_index, parse_typed
 from bot.features.feedback.charts import results_chart
 from bot.features.feedback.links import PREFIX, Target, parse_payload
+from bot.features.feedback.models import FeedbackResponse
 from bot.features.feedback.report import summarize, summary_text
 from bot.features.feedback.surveys import SCALE, Survey, SurveyError, SurveySet, get_surveys
-from bot.features.feedback import store
-from bot.features.feedback.models import FeedbackResponse
 from bot.i18n import N_
 from knowledge.models import Office
 
@@ -151,9 +151,12 @@ async def _begin(ctx: Context, target: Target, source: str) -> bool:
         _already_answered(ctx, office)
         return True
     started = ctx.now()
+    first = next_index(survey, {})
+    if first is None:  # a survey whose every question is skipped: nothing to ask
+        return False
     st = SurveyRun(sid=survey.id, ver=survey.version, office=office.id, service=target.service, window=target.window,
                    src=source, started=started, run=to_base36(int(started.timestamp() * 1000)),
-                   q=next_index(survey, {}), a={})
+                   q=first, a={})
     ctx.say(f"⭐ {survey.title.get(ctx.lang)}\n{office.name.get(ctx.lang)}\n\n{survey.intro.get(ctx.lang)}")
     _ask(ctx, st, survey)
     return True
@@ -322,8 +325,11 @@ async def skip(ctx: Context, run: str, n: str) -> bool:
 async def typed_answer(ctx: Context, text: str) -> None:
     """Free text for a text question; for a button question a typed answer, else it is a search."""
     active = _active(ctx, get_surveys(ctx.settings.kb_dir))
-    q = active[1].questions[active[0].q] if active else None
-    if q is not None and q.kind == "text":
+    if active is None:  # expired or finished meanwhile: the text is whatever the person wants now
+        await ctx.as_free_text(text)
+        return
+    q = active[1].questions[active[0].q]
+    if q.kind == "text":
         text = text.strip()
         if len(text) > q.max_length:
             _ask(ctx, *active, notice=ctx._("Your text has {n} characters; please keep it within {max}. Shorten it and "
@@ -331,8 +337,8 @@ async def typed_answer(ctx: Context, text: str) -> None:
             return
         await _record(ctx, *active, text or None)
         return
-    value = parse_typed(active[1], q, text) if q is not None else None
-    if value is None and active is not None and active[0].nudged != active[0].q:
+    value = parse_typed(active[1], q, text)
+    if value is None and active[0].nudged != active[0].q:
         # Probably an answer in their own words: show the buttons again, once, before treating it as a search.
         active[0].nudged = active[0].q
         _ask(ctx, *active, notice=ctx._("Please answer with one of the buttons below. To leave the survey, press «Main menu»."))

@@ -78,7 +78,7 @@ def make_poster(fmt: str, *, heading: str, office: str, call_to_action: str, not
     from matplotlib.figure import Figure
     from matplotlib.patches import PathPatch
 
-    with matplotlib.rc_context(FONT):
+    with matplotlib.rc_context(FONT):  # type: ignore[arg-type]
         fig = Figure(figsize=A4_INCHES, dpi=PNG_DPI)
         canvas = FigureCanvasAgg(fig)
         renderer = canvas.get_renderer()

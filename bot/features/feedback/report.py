@@ -14,9 +14,9 @@ from typing import Any
 from babel.numbers import format_decimal, format_percent
 
 from bot.features.feedback.answers import answer_words
+from bot.features.feedback.models import FeedbackResponse
 from bot.features.feedback.surveys import SCALE, Question, Survey, SurveySet
 from bot.i18n import Translator
-from bot.features.feedback.models import FeedbackResponse
 
 
 @dataclass
@@ -137,9 +137,9 @@ def summarize(
     )
 
 
-def one_decimal(t: Translator, value: float) -> str:
-    """4.25 → "4,3" in Ukrainian, "4.3" in English."""
-    return format_decimal(value, format="0.0", locale=t.lang)
+def one_decimal(t: Translator, value: float | None) -> str:
+    """4.25 → "4,3" in Ukrainian, "4.3" in English ("—" for no answers)."""
+    return "—" if value is None else format_decimal(value, format="0.0", locale=t.lang)
 
 
 def percent(t: Translator, share: float) -> str:

@@ -21,10 +21,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.features.reminders import service
+from bot.features.reminders.models import ClientLink
 from bot.features.reminders.timing import Policy
 from bot.tables import read_table
 from storage.db import Database
-from bot.features.reminders.models import ClientLink
 
 HEADERS = {
     "client": ("client", "клієнт"),
@@ -71,7 +71,7 @@ def parse_repeat(value) -> tuple[str, int]:
 async def import_reminders(db: Database, path: Path, worker_id: int, policy: Policy, now: dt.datetime | None = None) -> Summary:
     records, _total = read_table(path, HEADERS, ("client", "text", "when"))
     summary = Summary()
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     async with db.sessions() as session, session.begin():
         links = {
             link.alias.casefold(): link
@@ -92,7 +92,7 @@ async def import_reminders(db: Database, path: Path, worker_id: int, policy: Pol
                 repeat, days_before = parse_repeat(rec.get("repeat"))
                 urgent = str(rec.get("urgent") or "").strip().lower() in ("yes", "так", "1", "true", "терміново")
                 moment = when.replace(tzinfo=policy.tz)
-                if repeat in ("none", "before") and moment.astimezone(dt.timezone.utc) <= now:
+                if repeat in ("none", "before") and moment.astimezone(dt.UTC) <= now:
                     raise ValueError("this moment has already passed")
             except ValueError as exc:
                 summary.rejected.append((line, str(exc)))

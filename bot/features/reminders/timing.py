@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 QUIET_START = dt.time(21, 0)
 QUIET_END = dt.time(8, 0)
 REPEATS = ("none", "daily", "weekly", "monthly", "before")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def to_utc(day: dt.date, at: dt.time, tz: ZoneInfo) -> dt.datetime:

@@ -408,6 +408,7 @@ async def _confirm(ctx: Context) -> None:
         _("Repeat: {repeat}").format(repeat=_repeat_text(ctx, w.repeat, w.days_before)),
     ]
     rows = [[ctx.btn(_("Confirm ✅"), "rsave")]]
+    assert at is not None  # stored by _set_time from a parsed time
     local = to_utc(day, at, policy.tz).astimezone(policy.tz)
     if in_quiet_hours(local, policy.quiet_start, policy.quiet_end):
         quiet = f"{policy.quiet_start:%H:%M}–{policy.quiet_end:%H:%M}"
@@ -455,7 +456,7 @@ async def _own_reminder(ctx: Context, reminder_id: str) -> tuple[Reminder | None
 @router.action("redit", screen=True)
 async def edit(ctx: Context, reminder_id: str) -> bool:
     reminder, link = await _own_reminder(ctx, reminder_id)
-    if reminder is None or not reminder.active:
+    if reminder is None or link is None or not reminder.active:
         return False
     ctx.put(Wizard(link=link.id, edit=reminder.id, text=reminder.text))
     ctx.say(ctx._("Changing «{text}». Choose the new day and time.").format(text=reminder.text))
@@ -468,7 +469,7 @@ async def _finish_edit(ctx: Context) -> None:
     ctx.drop(Wizard)
     assert w is not None and w.date and w.time
     reminder, link = await _own_reminder(ctx, str(w.edit))
-    if reminder is None:
+    if reminder is None or link is None:
         await ctx.show("menu")
         return
     occ = await service.reschedule(ctx.session, reminder, start_date=dt.date.fromisoformat(w.date),
@@ -481,7 +482,7 @@ async def _finish_edit(ctx: Context) -> None:
 @router.action("rcancel", stateful=True)
 async def cancel(ctx: Context, reminder_id: str) -> bool:
     reminder, link = await _own_reminder(ctx, reminder_id)
-    if reminder is None:
+    if reminder is None or link is None:
         return False
     await service.cancel_reminder(ctx.session, reminder)
     ctx.say(ctx._("✖ Cancelled: «{text}».").format(text=reminder.text))

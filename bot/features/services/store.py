@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.services.models import SearchMiss
 
-
 _EMAIL = re.compile(r"\S+@\S+")
 _LONG_NUMBER = re.compile(r"\d[\d\s()+-]{4,}\d")
 

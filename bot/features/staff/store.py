@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.staff.models import Invite
+from storage.db import rowcount
 from storage.hashing import token_hash as _hash
 from storage.models import Role, User, utcnow
 
@@ -58,4 +59,4 @@ async def list_roles(session: AsyncSession) -> list[tuple[Role, User]]:
 
 async def revoke_role(session: AsyncSession, role_id: int) -> bool:
     result = await session.execute(delete(Role).where(Role.id == role_id))
-    return bool(result.rowcount)
+    return bool(rowcount(result))

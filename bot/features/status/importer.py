@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.features.status import store as apps
 from bot.features.status.statuses import parse_status
 from bot.tables import TableError, read_table
-from bot.features.status import store as apps
 from storage.db import Database
 
 HEADERS = {
@@ -129,7 +129,7 @@ async def import_file(
     async def flush() -> None:
         nonlocal done
         async with db.sessions() as session, session.begin():
-            for line, upd in batch:
+            for _line, upd in batch:
                 change = await apps.upsert(session, upd, source, key)
                 setattr(summary, change.result, getattr(summary, change.result) + 1)
                 summary.notified += change.notified
