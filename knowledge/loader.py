@@ -2,11 +2,18 @@
 
 `load_kb()` raises `KnowledgeBaseError` with every problem found (file, record,
 field), so staff fix all of them in one pass instead of one per run.
+
+Besides the cards it reads the registries cards refer to: acts.yaml (legal
+acts), amounts.yaml (yearly fees and payments), domains.yaml (where links may
+point) and abbreviations.yaml. Several writers can deliver their acts and
+amounts in side files (acts-<tag>.yaml, amounts-<tag>.yaml): they are merged,
+and an id defined differently in two files is an error.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,9 +21,28 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.models import LANGS, Category, Community, Office, Service, Situation, Text
+from knowledge.amounts import PLACEHOLDER_RE, ResolvedAmount, resolve, substitute
+from knowledge.models import (
+    LANGS,
+    Abbreviation,
+    Act,
+    Amount,
+    Base,
+    Category,
+    Community,
+    Domains,
+    Office,
+    Service,
+    Situation,
+    Sourced,
+    Text,
+)
+from knowledge.texts import iter_texts, map_texts
+from knowledge.validity import Validity, card_validity
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# Anything in braces that is not a known placeholder form is a typo a citizen would see.
+BRACES_RE = re.compile(r"\{[^{}]*\}")
 
 
 class KnowledgeBaseError(Exception):
@@ -30,9 +56,22 @@ class KnowledgeBase:
     community: Community
     offices: dict[str, Office]
     categories: dict[str, Category]
-    services: dict[str, Service]
+    services: dict[str, Service]  # as citizens read them: amounts filled in
     situations: dict[str, Situation]
     files: dict[str, str] = field(default_factory=dict)  # service id -> file it came from
+    authored: dict[str, Service] = field(default_factory=dict)  # cards as written, with {fee:…} placeholders
+    acts: dict[str, Act] = field(default_factory=dict)
+    bases: dict[str, Base] = field(default_factory=dict)
+    amount_records: dict[str, Amount] = field(default_factory=dict)
+
+    def sourced_records(self) -> list[tuple[str, Sourced]]:
+        """Every base and amount record (each names the act that sets it)."""
+        return [*self.bases.items(), *self.amount_records.items()]
+    amounts: dict[str, ResolvedAmount] = field(default_factory=dict)
+    domains: Domains | None = None
+    abbreviations: dict[str, Abbreviation] = field(default_factory=dict)  # "ЦНАП" -> its full form
+    validity: dict[str, Validity] = field(default_factory=dict)  # service id -> how long the card holds
+    registry_files: dict[str, str] = field(default_factory=dict)  # act/base/amount id -> its file
 
     @property
     def main_office(self) -> Office:
@@ -65,24 +104,66 @@ def _validate(model: type[BaseModel], raw: Any, where: str, problems: list[str])
         return None
 
 
-def _records(path: Path, key: str, model: type[BaseModel], problems: list[str]) -> dict[str, Any]:
-    raw = _read_yaml(path, problems)
-    if raw is None:
-        return {}
+def _items(raw: Any, key: str, name: str, problems: list[str]) -> list[tuple[str, Any]]:
+    """(id, raw record) from a list of records with `id:` or a mapping keyed by id."""
     items = raw.get(key) if isinstance(raw, dict) else None
+    if isinstance(items, dict):
+        return [(str(k), v) for k, v in items.items()]
     if not isinstance(items, list):
-        problems.append(f"{path.name}: expected a list under '{key}:'")
-        return {}
+        problems.append(f"{name}: expected a list under '{key}:'")
+        return []
+    return [(item.get("id", f"#{n}") if isinstance(item, dict) else f"#{n}", item) for n, item in enumerate(items, 1)]
+
+
+def _records_in(raw: Any, name: str, key: str, model: type[BaseModel], problems: list[str], *,
+                keyed: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for n, item in enumerate(items, 1):
-        rid = item.get("id", f"#{n}") if isinstance(item, dict) else f"#{n}"
-        obj = _validate(model, item, f"{path.name}: record {rid}", problems)
+    for rid, item in _items(raw, key, name, problems):
+        obj = _validate(model, item, f"{name}: record {rid}", problems)
         if obj is None:
             continue
-        if obj.id in out:
-            problems.append(f"{path.name}: record {obj.id}: id is not unique")
-        out[obj.id] = obj
+        oid = rid if keyed else obj.id
+        if oid in out:
+            problems.append(f"{name}: record {oid}: id is not unique")
+        out[oid] = obj
     return out
+
+
+def _records(path: Path, key: str, model: type[BaseModel], problems: list[str], *, keyed: bool = False) -> dict[str, Any]:
+    raw = _read_yaml(path, problems)
+    return {} if raw is None else _records_in(raw, path.name, key, model, problems, keyed=keyed)
+
+
+def _merged(data_dir: Path, stem: str, key: str, model: type[BaseModel], problems: list[str],
+            origin: dict[str, str], *, keyed: bool = False) -> dict[str, Any]:
+    """Records from <stem>.yaml and every <stem>-<tag>.yaml; the same id must mean the same thing."""
+    out: dict[str, Any] = {}
+    for path in [data_dir / f"{stem}.yaml", *sorted(data_dir.glob(f"{stem}-*.yaml"))]:
+        if not path.exists():
+            continue
+        raw = _read_yaml(path, problems)
+        if raw is None or (isinstance(raw, dict) and key not in raw):
+            continue  # unreadable (reported), or e.g. an amounts file with only bases
+        for rid, obj in _records_in(raw, path.name, key, model, problems, keyed=keyed).items():
+            if rid in out and out[rid] != obj:
+                problems.append(f"{path.name}: record {rid}: defined differently in {origin[rid]}; keep one definition")
+            elif rid not in out:
+                out[rid], origin[rid] = obj, path.name
+    return out
+
+
+def _national(data_dir: Path, name: str) -> Path:
+    """domains.yaml and abbreviations.yaml: the community's own copy, else the bundled national list."""
+    return data_dir / name if (data_dir / name).exists() else DATA_DIR / name
+
+
+def _domains(data_dir: Path, problems: list[str]) -> Domains | None:
+    raw = _read_yaml(_national(data_dir, "domains.yaml"), problems)
+    return None if raw is None else _validate(Domains, raw, "domains.yaml", problems)
+
+
+def _abbreviations(data_dir: Path, problems: list[str]) -> dict[str, Abbreviation]:
+    return _records(_national(data_dir, "abbreviations.yaml"), "abbreviations", Abbreviation, problems, keyed=True)
 
 
 def load_kb(data_dir: Path | str = DATA_DIR, *, strict: bool = True) -> KnowledgeBase:
@@ -97,7 +178,14 @@ def load_kb(data_dir: Path | str = DATA_DIR, *, strict: bool = True) -> Knowledg
     situations_path = data_dir / "situations.yaml"
     situations = _records(situations_path, "situations", Situation, problems) if situations_path.exists() else {}
 
-    services: dict[str, Service] = {}
+    origin: dict[str, str] = {}
+    acts = _merged(data_dir, "acts", "acts", Act, problems, origin)
+    bases = _merged(data_dir, "amounts", "bases", Base, problems, origin, keyed=True)
+    amount_records = _merged(data_dir, "amounts", "amounts", Amount, problems, origin, keyed=True)
+    amounts, amount_problems = resolve(amount_records, bases)
+    problems += amount_problems
+
+    authored: dict[str, Service] = {}
     files: dict[str, str] = {}
     for path in sorted((data_dir / "services").glob("*.y*ml")):
         raw = _read_yaml(path, problems, f"services/{path.name}")
@@ -106,26 +194,46 @@ def load_kb(data_dir: Path | str = DATA_DIR, *, strict: bool = True) -> Knowledg
         svc = _validate(Service, raw, f"services/{path.name}", problems)
         if svc is None:
             continue
-        if svc.id in services:
+        if svc.id in authored:
             problems.append(f"services/{path.name}: id {svc.id} is already used by {files[svc.id]}")
             continue
         if path.stem != svc.id:
             problems.append(f"services/{path.name}: file name should be {svc.id}.yaml")
-        services[svc.id] = svc
+        authored[svc.id] = svc
         files[svc.id] = f"services/{path.name}"
 
     kb = KnowledgeBase(
         community=community or Community(name=Text(uk="Громада", en="Community")),
         offices=offices,
         categories=categories,
-        services=services,
+        services={sid: fill_amounts(svc, amounts) for sid, svc in authored.items()},
         situations=situations,
         files=files,
+        authored=authored,
+        acts=acts,
+        bases=bases,
+        amount_records=amount_records,
+        amounts=amounts,
+        domains=_domains(data_dir, problems),
+        abbreviations=_abbreviations(data_dir, problems),
+        validity={sid: card_validity(svc, amounts, acts) for sid, svc in authored.items()},
+        registry_files=origin,
     )
     problems += cross_check(kb)
     if problems and strict:
         raise KnowledgeBaseError(problems)
     return kb
+
+
+def fill_amounts(card: Service, amounts: dict[str, ResolvedAmount]) -> Service:
+    """The card as a citizen reads it: every {fee:…}/{pay:…} replaced by the sum in that language."""
+
+    def fill(text: Text) -> Text:
+        if "{" not in text.uk and "{" not in text.en:
+            return text
+        return text.model_copy(update={lang: substitute(getattr(text, lang), amounts, lang) for lang in LANGS})
+
+    return map_texts(card, fill)
 
 
 def cross_check(kb: KnowledgeBase) -> list[str]:
@@ -135,7 +243,7 @@ def cross_check(kb: KnowledgeBase) -> list[str]:
         problems.append("offices.yaml: no offices defined")
     elif sum(o.main for o in kb.offices.values()) != 1:
         problems.append("offices.yaml: exactly one office must have main: true")
-    for svc in kb.services.values():
+    for svc in kb.authored.values():
         where = kb.files.get(svc.id, svc.id)
         if svc.category not in kb.categories:
             problems.append(f"{where}: field category: unknown category {svc.category!r}")
@@ -147,10 +255,34 @@ def cross_check(kb: KnowledgeBase) -> list[str]:
                 problems.append(f"{where}: field related: unknown service {rel!r}")
             elif rel == svc.id:
                 problems.append(f"{where}: field related: a service cannot be related to itself")
+        for n, ref in enumerate(svc.legal_basis):
+            if ref.act not in kb.acts:
+                problems.append(f"{where}: field legal_basis.{n}.act: unknown act {ref.act!r}; add it to acts.yaml")
+        problems += _placeholder_problems(svc, kb, where)
+    for aid, record in kb.sourced_records():
+        if record.act not in kb.acts:
+            problems.append(f"{kb.registry_files.get(aid, 'amounts.yaml')}: record {aid}: field act: unknown act {record.act!r}")
     for sit in kb.situations.values():
         for sid in sit.services:
             if sid not in kb.services:
                 problems.append(f"situations.yaml: record {sit.id}: field services: unknown service {sid!r}")
+    return problems
+
+
+def _placeholder_problems(card: Service, kb: KnowledgeBase, where: str) -> list[str]:
+    problems = []
+    for path, text in iter_texts(card):
+        for lang in LANGS:
+            value = getattr(text, lang)
+            for braces in BRACES_RE.findall(value):
+                m = PLACEHOLDER_RE.fullmatch(braces)
+                if not m:
+                    problems.append(f"{where}: field {path}.{lang}: {braces} is not a placeholder; "
+                                    "write {fee:<id>} or {pay:<id>} from amounts.yaml")
+                elif m.group(1) not in kb.amounts:
+                    problems.append(f"{where}: field {path}.{lang}: unknown amount {m.group(1)!r}; add it to amounts.yaml")
+        if sorted(PLACEHOLDER_RE.findall(text.uk)) != sorted(PLACEHOLDER_RE.findall(text.en)):
+            problems.append(f"{where}: field {path}: uk and en must use the same placeholders")
     return problems
 
 
@@ -160,38 +292,4 @@ def required_ids(csv_path: Path) -> list[tuple[str, str]]:
         return [(row["id"], row["category"]) for row in csv.DictReader(fh)]
 
 
-def check_required(kb: KnowledgeBase, csv_path: Path) -> list[str]:
-    problems = []
-    for sid, category in required_ids(csv_path):
-        if sid not in kb.services:
-            problems.append(f"required service {sid!r} ({category}) is missing")
-        elif kb.services[sid].category != category:
-            problems.append(
-                f"{kb.files[sid]}: field category: is {kb.services[sid].category!r}, the required list says {category!r}"
-            )
-    return problems
-
-
-def untranslated(kb: KnowledgeBase) -> list[str]:
-    """Texts whose English is a copy of the Ukrainian (a sign it was never translated)."""
-    problems = []
-
-    def walk(obj: Any, path: str, where: str) -> None:
-        if isinstance(obj, Text):
-            if obj.uk == obj.en and any("а" <= ch <= "я" or ch in "іїєґ" for ch in obj.uk.lower()):
-                problems.append(f"{where}: field {path}: English text is a copy of the Ukrainian")
-        elif isinstance(obj, BaseModel):
-            for name in type(obj).model_fields:
-                walk(getattr(obj, name), f"{path}.{name}" if path else name, where)
-        elif isinstance(obj, list):
-            for i, item in enumerate(obj):
-                walk(item, f"{path}[{i}]", where)
-
-    for svc in kb.services.values():
-        walk(svc, "", kb.files.get(svc.id, svc.id))
-    for sit in kb.situations.values():
-        walk(sit, "", f"situations.yaml: record {sit.id}")
-    return problems
-
-
-__all__ = ["DATA_DIR", "KnowledgeBase", "KnowledgeBaseError", "LANGS", "load_kb", "check_required", "untranslated"]
+__all__ = ["DATA_DIR", "KnowledgeBase", "KnowledgeBaseError", "LANGS", "load_kb", "required_ids", "fill_amounts"]

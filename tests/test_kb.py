@@ -1,34 +1,51 @@
-"""The knowledge base: the real content is complete and valid; broken files are reported clearly."""
+"""The knowledge base: the bundled content loads and keeps every rule; broken files are reported clearly."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from knowledge.check import REQUIRED_CSV, collect_problems
-from knowledge.loader import KnowledgeBaseError, load_kb, required_ids
+from bot.i18n import Translator
+from knowledge.check import REQUIRED_CSV, collect, collect_problems
+from knowledge.loader import KnowledgeBaseError, load_kb
+from knowledge.rules import RULE_NAMES
+from tests.kb_support import ROOT, TEST_KB, TODAY, edit, good_kb
 
-ROOT = Path(__file__).resolve().parent.parent
 SHARED_CSV = ROOT.parent / "shared" / "kb" / "required-services.csv"
 LIFE_SITUATIONS = {"child-born", "moving-house", "lost-job", "displaced-by-war", "relative-died",
                    "elderly-parent-care", "starting-business"}
+# Rules the bundled KB can meet only with the content writers' cards: the 20 services added to the
+# required list, and first screens short enough (the v1 cards' median is ~850 characters).
+NEEDS_NEW_CONTENT = {2, 13}
 
 
-def test_real_kb_is_valid_and_complete(real_kb):
-    problems, _ = collect_problems()
-    assert problems == []
-    for sid, category in required_ids(REQUIRED_CSV):
-        assert sid in real_kb.services, sid
-        assert real_kb.services[sid].category == category, sid
-    assert LIFE_SITUATIONS <= set(real_kb.situations)
-    assert real_kb.main_office.id in real_kb.offices
+@pytest.fixture(scope="module")
+def bundled():
+    return collect(today=TODAY, tr=Translator("uk"))
+
+
+def test_bundled_kb_passes_every_rule_that_needs_no_new_content(bundled):
+    found, kb = bundled
+    errors = [str(p) for p in found if not p.warning and p.rule not in NEEDS_NEW_CONTENT]
+    assert errors == []
+    assert LIFE_SITUATIONS <= set(kb.situations)
+    assert kb.main_office.id in kb.offices
+
+
+@pytest.mark.xfail(strict=True, reason="20 new services arrive with the content branch")
+def test_bundled_kb_has_every_required_service(bundled):
+    found, _ = bundled
+    assert [str(p) for p in found if p.rule == 2] == []
+
+
+@pytest.mark.xfail(strict=True, reason="the v1 cards' first screens are too long; the content branch rewrites them")
+def test_bundled_kb_first_screens_fit_the_budget(bundled):
+    found, _ = bundled
+    assert [str(p) for p in found if p.rule == 13] == []
 
 
 @pytest.mark.skipif(not SHARED_CSV.exists(), reason="../shared is not beside this checkout")
@@ -38,35 +55,55 @@ def test_bundled_required_list_matches_the_shared_one():
 
 def test_every_service_says_where_to_go_and_on_what_basis(real_kb):
     for svc in real_kb.services.values():
-        assert svc.legal_basis and svc.source.startswith("https://"), svc.id
-        assert svc.checked <= dt.date.today(), svc.id
+        assert svc.legal_basis and all(ref.act in real_kb.acts for ref in svc.legal_basis), svc.id
         assert svc.where.offices or svc.online, f"{svc.id}: neither an office nor an online route"
-        if svc.cost.kind == "unknown":
-            assert "ЦНАП" in svc.cost.text.uk or "уточн" in svc.cost.text.uk.lower(), svc.id
+        assert svc.checked is None or svc.evidence, f"{svc.id}: checked without evidence"
 
 
-def test_kb_check_command_passes_on_the_shipped_data():
+def test_kb_check_command_runs_on_the_shipped_data():
+    """CI runs `kb check`; until the content lands it may report only the rules that wait for it."""
     env = {k: v for k, v in os.environ.items() if k != "BOT_KB_DIR"}
-    proc = subprocess.run([sys.executable, "run_bot.py", "kb", "check"], cwd=ROOT, capture_output=True, text=True,
-                          env=env, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "OK: no problems found." in proc.stdout
+    proc = subprocess.run([sys.executable, "run_bot.py", "kb", "check", "--today", TODAY.isoformat()], cwd=ROOT,
+                          capture_output=True, text=True, env=env, timeout=120)
+    errors = [line for line in proc.stdout.partition("problem(s):")[2].splitlines() if line.startswith("  - ")]
+    waiting = tuple(f"[rule {r}: {RULE_NAMES[r]}]" for r in NEEDS_NEW_CONTENT)
+    assert [line for line in errors if not line.endswith(waiting)] == [], proc.stdout[-3000:] + proc.stderr
+    assert proc.returncode == (1 if errors else 0), proc.stdout[-2000:]
+    assert ("OK: no problems found." in proc.stdout) == (not errors)
 
 
-def _broken_copy(tmp_path: Path) -> Path:
-    data = tmp_path / "kb"
-    shutil.copytree(ROOT / "tests" / "data" / "kb", data)
+def test_the_test_kb_loads_and_fills_amounts_per_language(test_kb):
+    kb = test_kb
+    card = kb.services["id-card"]
+    assert card.cost.text.uk == "Вперше — безоплатно. Обмін — 49,92\u00a0грн."
+    assert card.cost.text.en == "First one is free. Exchange: UAH\u00a049.92."
+    assert "{fee:id-card-exchange}" in kb.authored["id-card"].cost.text.uk  # as written, for the checks
+    window = kb.validity["id-card"].period
+    assert (window.valid_from, window.valid_until) == (TODAY.replace(month=1, day=1), TODAY.replace(month=12, day=31))
+
+
+def test_registries_fall_back_to_the_national_lists(test_kb):
+    kb = test_kb
+    assert not (TEST_KB / "domains.yaml").exists() and "zakon.rada.gov.ua" in kb.domains.official
+    assert "ЦНАП" in kb.abbreviations
+
+
+def _broken_copy(tmp_path):
+    data = good_kb(tmp_path)
     svc = yaml.safe_load((data / "services" / "id-card.yaml").read_text(encoding="utf-8"))
     del svc["title"]["en"]
     svc["online"] = [{"title": {"uk": "Дія", "en": "Diia"}, "url": "diia.gov.ua/no-scheme"}]
     svc["where"]["offices"] = ["no-such-office"]
     svc["related"] = ["no-such-service"]
+    svc["legal_basis"].append({"act": "law-0000-ix"})
     (data / "services" / "id-card.yaml").write_text(yaml.safe_dump(svc, allow_unicode=True), encoding="utf-8")
     dup = yaml.safe_load((data / "services" / "birth-registration.yaml").read_text(encoding="utf-8"))
     dup["summary"]["en"] = dup["summary"]["uk"]  # "translated" by copying
+    dup["cost"]["text"]["uk"] = "Збір — {fee:no-such-fee}."
     (data / "services" / "birth-registration.yaml").write_text(yaml.safe_dump(dup, allow_unicode=True), encoding="utf-8")
     (data / "services" / "copy.yaml").write_text(yaml.safe_dump(dup, allow_unicode=True), encoding="utf-8")
     (data / "services" / "broken.yaml").write_text("id: [unclosed", encoding="utf-8")
+    (data / "required.csv").write_text("id,category\nforeign-passport,administrative\n", encoding="utf-8")
     return data
 
 
@@ -79,12 +116,14 @@ def test_broken_files_are_reported_with_file_record_and_field(tmp_path):
     assert "services/id-card.yaml: field online.0.url" in text and "well-formed" in text
     assert "services/broken.yaml: cannot read YAML" in text
     assert "services/copy.yaml: id birth-registration is already used by services/birth-registration.yaml" in text
+    assert "services/birth-registration.yaml: field cost.text.uk: unknown amount 'fee:no-such-fee'" in text
+    assert "services/birth-registration.yaml: field cost.text: uk and en must use the same placeholders" in text
     # Bad records are skipped in lenient mode, so the rest of the bot still works.
     kb = load_kb(data, strict=False)
     assert "housing-subsidy" in kb.services and "id-card" not in kb.services
 
-    problems, _ = collect_problems(data)
-    joined = "\n".join(problems)
+    found, _ = collect_problems(data, data / "required.csv", today=TODAY)
+    joined = "\n".join(found)
     assert "English text is a copy of the Ukrainian" in joined and "summary" in joined
     assert "required service 'foreign-passport' (administrative) is missing" in joined
 
@@ -92,17 +131,37 @@ def test_broken_files_are_reported_with_file_record_and_field(tmp_path):
 def test_kb_check_exits_non_zero_with_a_readable_report(tmp_path):
     data = _broken_copy(tmp_path)
     env = {**os.environ, "BOT_KB_DIR": str(data)}
-    proc = subprocess.run([sys.executable, "run_bot.py", "kb", "check"], cwd=ROOT, capture_output=True, text=True,
-                          env=env, timeout=120)
+    proc = subprocess.run([sys.executable, "run_bot.py", "kb", "check", "--required", str(data / "required.csv")],
+                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 1
     assert "problem(s):" in proc.stdout and "  - services/id-card.yaml: field title.en" in proc.stdout
+    assert "By rule: 1 schema and references:" in proc.stdout
 
 
 def test_cross_references_are_checked(tmp_path):
-    data = tmp_path / "kb"
-    shutil.copytree(ROOT / "tests" / "data" / "kb", data)
-    sit = yaml.safe_load((data / "situations.yaml").read_text(encoding="utf-8"))
-    sit["situations"][0]["services"].append("ghost-service")
-    (data / "situations.yaml").write_text(yaml.safe_dump(sit, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(KnowledgeBaseError, match="record child-born: field services: unknown service 'ghost-service'"):
+    data = good_kb(tmp_path)
+    edit(data, "situations.yaml", lambda s: s["situations"][0]["services"].append("ghost-service"))
+    edit(data, "services/id-card.yaml", lambda c: c["legal_basis"].append({"act": "law-0000-ix"}))
+    edit(data, "amounts.yaml", lambda a: a["amounts"]["fee:id-card-exchange"].update(base="no-such-base"))
+    with pytest.raises(KnowledgeBaseError) as err:
+        load_kb(data)
+    text = "\n".join(err.value.problems)
+    assert "record child-born: field services: unknown service 'ghost-service'" in text
+    assert "services/id-card.yaml: field legal_basis.2.act: unknown act 'law-0000-ix'; add it to acts.yaml" in text
+    assert "amounts.yaml: record fee:id-card-exchange: field base: unknown base 'no-such-base'" in text
+
+
+def test_writers_side_files_merge_and_clash_is_reported(tmp_path):
+    data = good_kb(tmp_path)
+    same = {"id": "law-2398-vi", "kind": "law", "number": "2398-VI", "date": "2010-07-01",
+            "title": {"uk": "Закон України «Про державну реєстрацію актів цивільного стану»",
+                      "en": "Law of Ukraine 'On State Registration of Civil Status Acts'"}}
+    extra = {"id": "law-2155-viii", "kind": "law", "number": "2155-VIII", "date": "2017-10-05",
+             "title": {"uk": "Закон України «Про електронну ідентифікацію»", "en": "Law on electronic identification"}}
+    (data / "acts-writer-a.yaml").write_text(yaml.safe_dump({"acts": [same, extra]}, allow_unicode=True), encoding="utf-8")
+    kb = load_kb(data)  # the same act twice, defined alike: fine
+    assert "law-2155-viii" in kb.acts and kb.registry_files["law-2155-viii"] == "acts-writer-a.yaml"
+    (data / "acts-writer-b.yaml").write_text(
+        yaml.safe_dump({"acts": [{**same, "date": "2010-07-02"}]}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match="acts-writer-b.yaml: record law-2398-vi: defined differently in acts.yaml"):
         load_kb(data)

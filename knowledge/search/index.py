@@ -31,8 +31,9 @@ FIELD_WEIGHTS = {
     "summary": 0.5,
     "eligibility": 0.35,
     "category": 0.3,
-    "condition": 0.2,
+    "condition": 0.2,  # a document's `when` and `note`
     "document": 0.2,
+    "legal": 0.1,  # titles of the acts a card cites
 }
 
 Groups = tuple[tuple[str, ...], ...]
@@ -79,19 +80,26 @@ def _names(title, synonyms) -> list[tuple[float, str]]:
     ]
 
 
-def _service_fields(svc, categories) -> tuple[list[tuple[float, str]], list[tuple[float, Groups]]]:
+def _service_fields(svc, categories, acts=None) -> tuple[list[tuple[float, str]], list[tuple[float, Groups]]]:
     names = _names(svc.title, svc.synonyms)
     desc = [
         (FIELD_WEIGHTS["summary"], text_groups(svc.summary.uk) + text_groups(svc.summary.en)),
         (FIELD_WEIGHTS["eligibility"], text_groups(svc.eligibility.uk) + text_groups(svc.eligibility.en)),
     ]
+    if svc.more is not None:  # the rest of a long summary
+        desc.append((FIELD_WEIGHTS["summary"], text_groups(svc.more.uk) + text_groups(svc.more.en)))
     cat = categories.get(svc.category)
     if cat is not None:
         desc.append((FIELD_WEIGHTS["category"], text_groups(cat.title.uk) + text_groups(cat.title.en)))
     for d in svc.documents:
         desc.append((FIELD_WEIGHTS["document"], text_groups(d.text.uk) + text_groups(d.text.en)))
-        if d.condition is not None:
-            desc.append((FIELD_WEIGHTS["condition"], text_groups(d.condition.uk) + text_groups(d.condition.en)))
+        for extra in (d.when, d.note):
+            if extra is not None:
+                desc.append((FIELD_WEIGHTS["condition"], text_groups(extra.uk) + text_groups(extra.en)))
+    for ref in svc.legal_basis:
+        act = (acts or {}).get(ref.act)
+        if act is not None:
+            desc.append((FIELD_WEIGHTS["legal"], text_groups(act.title.uk) + text_groups(act.title.en)))
     return names, desc
 
 
@@ -112,9 +120,10 @@ class SearchIndex:
         fields: list[tuple[list[tuple[float, str]], list[tuple[float, Groups]]]] = []
 
         categories = getattr(kb, "categories", {}) or {}
+        acts = getattr(kb, "acts", {}) or {}
         for svc in kb.services.values():
             self.docs.append(Doc("service", svc.id, {"uk": svc.title.uk, "en": svc.title.en}, []))
-            fields.append(_service_fields(svc, categories))
+            fields.append(_service_fields(svc, categories, acts))
         for sit in kb.situations.values():
             self.docs.append(Doc("situation", sit.id, {"uk": sit.title.uk, "en": sit.title.en}, [],
                                  members=_situation_services(sit)))

@@ -8,19 +8,22 @@ from bot.core.router import Router
 from bot.core.ui import office_block, short
 from bot.features.checklists import store
 from bot.i18n import N_
+from knowledge.checklist import applicable, complete
 from knowledge.models import Service
 
 router = Router("checklists")
 MENU = (MenuEntry(N_("My checklists ✅"), "mycl", 20),)
 
 
+# One list for every case until the screen asks the card's paths question (path None: all documents).
 def _progress(ctx: Context, svc: Service, ticked: set[str]) -> str:
-    done = sum(1 for d in svc.documents if d.id in ticked)
-    return ctx._("Collected {done} of {total}").format(done=done, total=len(svc.documents))
+    listed = applicable(svc, None)
+    done = sum(1 for d in listed if d.id in ticked)
+    return ctx._("Collected {done} of {total}").format(done=done, total=len(listed))
 
 
 def _complete(svc: Service, ticked: set[str]) -> bool:
-    return all(d.id in ticked for d in svc.documents if not d.optional)
+    return complete(svc, None, ticked)
 
 
 async def _render(ctx: Context, svc: Service, ticked: set[str], *, edit: bool) -> None:
@@ -34,8 +37,8 @@ async def _render(ctx: Context, svc: Service, ticked: set[str], *, edit: bool) -
     for n, d in enumerate(svc.documents):
         mark = "☑" if d.id in ticked else "☐"
         label = d.text.get(ctx.lang)
-        if d.condition:
-            label += f" ({d.condition.get(ctx.lang)})"
+        if d.when:
+            label += f" ({d.when.get(ctx.lang)})"
         rows.append([ctx.btn(short(f"{mark} {label}", 64), "tick", svc.id, str(n))])
     rows.append([ctx.btn(_("About the service 📄"), "svc", svc.id)])
     rows.append(ctx.nav_row())

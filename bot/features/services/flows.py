@@ -9,6 +9,7 @@ from bot.core.state import FlowState
 from bot.core.ui import cnap_contacts, office_block, short
 from bot.features.services import store
 from bot.i18n import N_
+from knowledge.card import legal_basis_lines, verification
 from knowledge.models import Service
 
 router = Router("services")
@@ -182,15 +183,19 @@ def service_card(ctx: Context, svc: Service) -> str:
     _ = ctx._
     lang = ctx.lang
     parts = [f"📄 {svc.title.get(lang)}", svc.summary.get(lang)]
+    if svc.more:
+        parts.append(svc.more.get(lang))
     parts.append(_("Who can get it:") + "\n" + svc.eligibility.get(lang))
     if svc.documents:
         docs = [_("Documents to bring:")]
         for d in svc.documents:
             line = "• " + d.text.get(lang)
-            if d.condition:
-                line += f" ({d.condition.get(lang)})"
+            if d.when:
+                line += f" ({d.when.get(lang)})"
             elif d.optional:
                 line += " — " + _("if applicable")
+            if d.note:
+                line += "\n  " + d.note.get(lang)
             docs.append(line)
         parts.append("\n".join(docs))
     parts.append(_("Cost: {cost}").format(cost=svc.cost.text.get(lang)) + "\n" + _("Term: {term}").format(term=svc.term.get(lang)))
@@ -205,12 +210,8 @@ def service_card(ctx: Context, svc: Service) -> str:
     parts.append("\n".join(where))
     if svc.online:
         parts.append(_("Online:") + "\n" + "\n".join(f"• {link.title.get(lang)}: {link.url}" for link in svc.online))
-    parts.append(_("Legal basis:") + "\n" + "\n".join(f"• {law.get(lang)}" for law in svc.legal_basis))
-    parts.append(
-        _("Information checked: {date}").format(date=ctx.t.date(svc.checked))
-        + "\n"
-        + _("Source: {source}").format(source=svc.source)
-    )
+    parts.append(_("Legal basis:") + "\n" + "\n".join(legal_basis_lines(svc, ctx.kb, lang)))
+    parts.append(verification(svc, ctx.t))  # "checked on" only with the pages read to show for it
     return "\n\n".join(parts)
 
 
