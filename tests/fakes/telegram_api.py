@@ -102,6 +102,7 @@ class FakeTelegram:
         self._global = TokenBucket(self.global_rate, self.global_burst)
         self._chats: dict[int, TokenBucket] = {}
         self._known_chats: set[int] = set()
+        self._closing = False
         self._runner: web.AppRunner | None = None
         self.bot_id = int(self.token.split(":")[0])
 
@@ -118,6 +119,9 @@ class FakeTelegram:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        self._closing = True
+        async with self._new_update:  # a long poll still waiting returns now, not after its timeout
+            self._new_update.notify_all()
         if self._runner:
             await self._runner.cleanup()
 
@@ -373,7 +377,7 @@ class FakeTelegram:
         if not self._updates and timeout:
             async with self._new_update:
                 try:
-                    await asyncio.wait_for(self._new_update.wait_for(lambda: bool(self._updates)), timeout)
+                    await asyncio.wait_for(self._new_update.wait_for(lambda: bool(self._updates) or self._closing), timeout)
                 except TimeoutError:
                     pass
         return list(self._updates)

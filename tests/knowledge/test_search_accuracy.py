@@ -16,7 +16,7 @@ import yaml
 from knowledge.loader import load_kb
 from knowledge.search import SearchEngine
 
-DATA = Path(__file__).resolve().parents[1] / "bench" / "data"
+DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
 DEVSET = DATA / "search_devset.yaml"
 HELDOUT = DATA / "search_heldout.yaml"
 TOP1_TARGET = 0.92

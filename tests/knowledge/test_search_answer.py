@@ -17,9 +17,8 @@ from knowledge.search.cli import run_search
 from knowledge.search.hygiene import clean_text, excerpt
 from knowledge.search.intents import detect_intent
 from knowledge.search.structured import find_app_number, mask_private
-from tests.test_search_engine import engine, kb  # noqa: F401  (the shared module fixtures)
 
-DATA = Path(__file__).resolve().parents[1] / "bench" / "data"
+DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
 
 
 # ---- intents -----------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def test_db_upgrade_command(tmp_path):
     from pathlib import Path
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     proc = subprocess.run([sys.executable, "run_bot.py", "db", "upgrade"], cwd=root, capture_output=True, text=True,
                           env={**os.environ, "BOT_DATABASE_URL": url}, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_console(tmp_path: Path, lines: list[str], *args: str, kb_dir: str | None = None) -> str:

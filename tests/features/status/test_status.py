@@ -18,9 +18,10 @@ from bot.features.status.models import Application, ApplicationEvent
 from storage.models import Base, Outbox
 from tests.chat import Chat
 from tests.conftest import make_app, make_settings
+from tests.sinks import Sink
 
 KEY = b"test-secret-key"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize(
@@ -48,20 +49,6 @@ def test_secrets_are_hashed_keyed_and_checked_in_constant_time():
     assert not apps.verify_secret("4821", stored, b"another-key")  # useless without the server's key
     assert not apps.verify_secret("4821", None, KEY)
     assert apps.hash_secret("4821", KEY) != stored  # salted
-
-
-class Sink:
-    """A sender that records what the delivery worker would send."""
-
-    def __init__(self, channel: str = "console", outcome: Outcome = Outcome("sent")):
-        self.channel = channel
-        self.outcome = outcome
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, external_id, replies):
-        if self.outcome.status == "sent":
-            self.sent.extend((external_id, r.text) for r in replies)
-        return self.outcome
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ from storage.models import Base
 from tests.chat import Chat
 from tests.conftest import make_app, make_settings
 from tests.feedback_support import current_question, make_staff, qr, stored, take_survey, user_id
-from tests.test_status import Sink
+from tests.sinks import Sink
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 LOW = {"overall": 1, "what-wrong": ["queue", "rude"], "waiting": 2, "staff": 3, "premises": 4, "solved": False,
        "why-not-solved": "come-again", "comment": "Чекала дві години, а вікно так і не відкрили."}
 HIGH = {"overall": 5, "waiting": 4, "staff": 5, "premises": 5, "solved": True}

@@ -11,19 +11,8 @@ import json
 
 import pytest
 
-from knowledge.loader import load_kb
 from knowledge.search import SearchEngine, SearchHit
 from knowledge.search.cli import run_search
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load_kb(strict=False)
-
-
-@pytest.fixture(scope="module")
-def engine(kb):
-    return SearchEngine(kb)
 
 
 def top_ids(engine: SearchEngine, query: str, n: int = 1, lang: str = "uk") -> list[str]:
