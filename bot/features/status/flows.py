@@ -72,12 +72,21 @@ async def got_number(ctx: Context, text: str) -> None:
 @router.deeplink("app")
 async def app_link(ctx: Context, encoded: str) -> bool:
     """`/start app_<base64url number>`: the QR code on a receipt opens the lookup (the secret is still asked)."""
-    number = apps.number_from_payload(encoded)
-    if number is None:
+    if apps.number_from_payload(encoded) is None:
         return False
     shown = len(ctx.replies)
     await ctx.show("menu")
     del ctx.replies[shown:]  # the menu is only the Back target
+    return await ctx.show("stfind", encoded)
+
+
+@router.action("stfind")
+async def lookup_number(ctx: Context, encoded: str) -> bool:
+    """The lookup with the number already filled in (base64url of it, as in receipts' QR codes): from a
+    receipt's deep link, or from an application number typed anywhere (the search offers this button)."""
+    number = apps.number_from_payload(encoded)
+    if number is None:
+        return False
     ctx.put(Lookup(number=number))
     ctx.say(ctx._("Application № {number}.").format(number=number) + "\n" + _secret_prompt(ctx), [ctx.nav_row()])
     ctx.expect("status_secret")
