@@ -6,19 +6,28 @@ from bot.core.context import Context
 from bot.i18n import Translator
 from knowledge.models import Office
 
+# The parts of the offline route a person may ask about (knowledge.search's `contact_topic`).
+CONTACT_PARTS = ("address", "hours", "phone", "route")
 
-def office_block(t: Translator, office: Office) -> str:
-    """Name, address, hours and phone: the offline route that ends every answer."""
+
+def office_block(t: Translator, office: Office, first: str | None = None) -> str:
+    """Name, address, hours, phone and how to get there: the offline route that ends every answer.
+
+    `first` ("address", "hours", "phone", "route") puts the part the person asked about
+    right under the name; the rest follows in the usual order.
+    """
     _ = t.gettext
-    lines = [
-        f"🏢 {office.name.get(t.lang)}",
-        _("Address: {address}").format(address=office.address.get(t.lang)),
-        _("Opening hours: {hours}").format(hours=office.hours.get(t.lang)),
-        _("Phone: {phone}").format(phone=office.phone),
-    ]
+    parts = {
+        "address": _("Address: {address}").format(address=office.address.get(t.lang)),
+        "hours": _("Opening hours: {hours}").format(hours=office.hours.get(t.lang)),
+        "phone": _("Phone: {phone}").format(phone=office.phone),
+    }
     if office.how_to_get:
-        lines.append(_("How to get there: {route}").format(route=office.how_to_get.get(t.lang)))
-    return "\n".join(lines)
+        parts["route"] = _("How to get there: {route}").format(route=office.how_to_get.get(t.lang))
+    elif first == "route":
+        first = "address"  # no directions on file: the address is the best answer
+    order = sorted(parts, key=lambda part: (part != first, CONTACT_PARTS.index(part)))
+    return "\n".join([f"🏢 {office.name.get(t.lang)}", *(parts[p] for p in order)])
 
 
 def cnap_contacts(ctx: Context) -> str:

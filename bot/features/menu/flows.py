@@ -16,12 +16,12 @@ MENU = (
 )
 
 
-def menu_rows(ctx: Context) -> list:
+def menu_rows(ctx: Context, skip: frozenset[str] = frozenset()) -> list:
     """Every feature's entries the person may see, in order; entries sharing a `row` side by side."""
     rows: list[list] = []
     rows_by_key: dict[str, list] = {}
     for entry in ctx.menu_entries:
-        if entry.roles and not (entry.roles & ctx.roles):
+        if (entry.roles and not (entry.roles & ctx.roles)) or entry.action in skip:
             continue
         button = ctx.btn(ctx._(entry.label), entry.action)
         if entry.row and entry.row in rows_by_key:
@@ -52,23 +52,27 @@ async def back(ctx: Context) -> None:
 
 @router.action("help", screen=True)
 async def help_screen(ctx: Context) -> None:
+    """What the bot can do, briefly, with the main things as buttons (also the answer to «що ви вмієте»)."""
     _ = ctx._
     text = "\n".join(
         [
-            _("How to use this bot:"),
-            _("• Type what you need in your own words: «subsidy», «прописка», «passport for a child»."),
-            _("• Or press «Find a service» and browse by topic or life situation."),
-            _("• On a service page press «Start my checklist» to tick off documents as you collect them."),
-            _("• «Back» returns to the previous screen, «Main menu» to the start."),
+            _("What I can do (I am a bot, not a person):"),
+            _("• find a service: just type what you need in your own words;"),
+            _("• tell you which documents to bring, the cost, the term and where to go;"),
+            _("• keep your document list, so you can tick off what you already have;"),
+            _("• check the status of your application;"),
+            _("• give the CNAP's address, opening hours and phone."),
+            "",
+            _("«Back» returns to the previous screen, «Main menu» to the start."),
             "",
             _("Commands: /start — main menu, /help — this help, /status — application status, "
-              "/checklists — my checklists, /language — change language, /privacy — what we store, "
+              "/checklists — my document lists, /language — change language, /privacy — what we store, "
               "/forget — delete your data, /stop — stop a social worker's reminders."),
             "",
             cnap_contacts(ctx),
         ]
     )
-    ctx.say(text.strip(), [ctx.nav_row()])
+    ctx.say(text.strip(), [*menu_rows(ctx, skip=frozenset({"help"})), ctx.nav_row()])
 
 
 @router.command("help")
@@ -111,7 +115,7 @@ async def privacy(ctx: Context, first_contact: bool = False) -> None:
             _("Hello! I am the assistant of {community}.").format(community=ctx.kb.community.name.get(ctx.lang))
             if first_contact and ctx.kb is not None
             else _("Your privacy."),
-            _("What we store: your chat id on this messenger, your language, your checklists and the "
+            _("What we store: your chat id on this messenger, your language, your document lists and the "
               "applications you follow. We do not ask for your name, phone or address."),
             _("Why: only to answer you and to remind you of what you asked for."),
             _("Search queries that found nothing are kept without any link to you, to improve the bot."),
@@ -128,7 +132,7 @@ async def privacy(ctx: Context, first_contact: bool = False) -> None:
 async def forget_confirm(ctx: Context) -> None:
     _ = ctx._
     ctx.say(
-        _("Delete everything the bot stores about you (language, checklists, followed applications, "
+        _("Delete everything the bot stores about you (language, document lists, followed applications, "
           "reminders)? This cannot be undone."),
         [
             [ctx.btn(_("Yes, delete everything 🗑"), "forget_yes")],

@@ -18,11 +18,7 @@ class SearchMiss(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     query: Mapped[str] = mapped_column(String(200))
     lang: Mapped[str] = mapped_column(String(8))
+    # Kept for the rows of older versions: an unanswered search has no best candidate to store.
     best_id: Mapped[str | None] = mapped_column(String(64))
     best_score: Mapped[float | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-
-
-
-
-# --- outbound delivery --------------------------------------------------------------------
