@@ -1,4 +1,4 @@
-"""Checklist progress rows."""
+"""Document-list rows."""
 
 from __future__ import annotations
 
@@ -17,14 +17,18 @@ async def get_checklist(session: AsyncSession, user_id: int, service_id: str) ->
 async def start_checklist(session: AsyncSession, user_id: int, service_id: str) -> Checklist:
     cl = await get_checklist(session, user_id, service_id)
     if cl is None:
-        cl = Checklist(user_id=user_id, service_id=service_id, ticked=[])
+        cl = Checklist(user_id=user_id, service_id=service_id, ticked=[], not_applicable=[])
         session.add(cl)
         await session.flush()
     return cl
 
 
-async def set_ticked(session: AsyncSession, cl: Checklist, ticked: list[str], complete: bool) -> None:
-    cl.ticked = sorted(set(ticked))  # a new list object so the JSON column is marked dirty
+async def save(session: AsyncSession, cl: Checklist, *, ticked: set[str], not_applicable: set[str],
+               path: str | None, complete: bool) -> None:
+    # New list objects, so the JSON columns are marked dirty.
+    cl.ticked = sorted(ticked)
+    cl.not_applicable = sorted(not_applicable)
+    cl.path = path
     cl.updated_at = utcnow()
     cl.completed_at = (cl.completed_at or utcnow()) if complete else None
     await session.flush()
@@ -33,5 +37,3 @@ async def set_ticked(session: AsyncSession, cl: Checklist, ticked: list[str], co
 async def list_checklists(session: AsyncSession, user_id: int) -> list[Checklist]:
     stmt = select(Checklist).where(Checklist.user_id == user_id).order_by(Checklist.updated_at.desc())
     return list((await session.execute(stmt)).scalars())
-
-
