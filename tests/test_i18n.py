@@ -68,10 +68,10 @@ def test_ukrainian_is_complete_with_all_plural_forms_and_placeholders():
 
 def test_ukrainian_plurals_and_dates():
     t = Translator("uk")
-    msg = ("{n} checklist is not finished yet.", "{n} checklists are not finished yet.")
-    assert t.ngettext(*msg, 1).format(n=1) == "1 чек-лист ще не завершено."
-    assert t.ngettext(*msg, 3).format(n=3) == "3 чек-листи ще не завершено."
-    assert t.ngettext(*msg, 5).format(n=5) == "5 чек-листів ще не завершено."
+    msg = ("{n} document list is not finished yet.", "{n} document lists are not finished yet.")
+    assert t.ngettext(*msg, 1).format(n=1) == "1 список документів ще не завершено."
+    assert t.ngettext(*msg, 3).format(n=3) == "3 списки документів ще не завершено."
+    assert t.ngettext(*msg, 5).format(n=5) == "5 списків документів ще не завершено."
     import datetime as dt
 
     assert t.date(dt.date(2026, 11, 23)).replace("\u202f", " ") == "23 листопада 2026 р."

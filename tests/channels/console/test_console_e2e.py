@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cnap_questions import QUESTIONS, assert_office_answer
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -35,8 +37,8 @@ def test_console_main_menu_every_item_and_forget(tmp_path):
     out = run_console(tmp_path, script, "--user", "console-test", kb_dir=tests_kb)
     assert out.startswith("Вітаю!")
     assert "  [1] Знайти послугу 🔎" in out and "  [6] Допомога ❓" in out
-    for expected in ["Введіть своїми словами", "ще немає чек-листів", "Статус заяви", "] Соцзахист",
-                     "Оберіть мову бота", "Як користуватися ботом", "Усі дані про вас видалено"]:
+    for expected in ["Введіть своїми словами", "ще немає списків документів", "Статус заяви", "] Соцзахист",
+                     "Оберіть мову бота", "Що я вмію", "Усі дані про вас видалено"]:
         assert expected in out, expected
     assert "застаріло" not in out and "помилка" not in out
 
@@ -45,7 +47,7 @@ def test_console_is_english_with_lang_and_handles_deep_link_start(tmp_path):
     tests_kb = str(ROOT / "tests" / "data" / "kb")
     out = run_console(tmp_path, ["99"], "--lang", "en", "--start", "svc_id-card", kb_dir=tests_kb)
     assert "Hello!" in out and "Issuing the Ukrainian ID-card passport" in out
-    assert "> 99\nI could not find a service that clearly matches «99»" in out  # not a button: sent as text
+    assert "> 99\nSorry, I do not know this one: «99»." in out  # not a button: sent as text
 
 
 def test_console_subsidy_search_card_checklist_tick_my_checklists(tmp_path):
@@ -57,8 +59,8 @@ def test_console_subsidy_search_card_checklist_tick_my_checklists(tmp_path):
 
     out = run_console(tmp_path, ["субсидія", first.group(1)], "--user", "journey2")
     card = out.split(f"> {first.group(1)}", 1)[1]
-    assert "Документи, які потрібно взяти" in card and "Адреса:" in card and "Телефон:" in card
-    start = re.search(r"\[(\d+)\] Почати мій чек-лист", card).group(1)
+    assert "Документи:" in card and "Куди звернутися:" in card and "Телефон:" in card
+    start = re.search(r"\[(\d+)\] Список документів", card).group(1)
 
     out = run_console(tmp_path, ["субсидія", first.group(1), start, "1", "/checklists"], "--user", "journey3")
     checklist = out.split(f"> {start}", 1)[1]
@@ -66,7 +68,17 @@ def test_console_subsidy_search_card_checklist_tick_my_checklists(tmp_path):
     assert f"Зібрано 1 з {total}" in out.split("> 1", 1)[1]
     assert "  [1] ☑ " in out.split("> 1", 1)[1]
     mine = out.split("> /checklists", 1)[1]
-    assert "Ваші чек-листи" in mine and f"Зібрано 1 з {total}" in mine
+    assert "Ваші списки документів" in mine and f"Зібрано 1 з {total}" in mine
+
+
+def test_console_answers_cnap_questions_from_the_offices_data(tmp_path):
+    tests_kb = str(ROOT / "tests" / "data" / "kb")
+    out = run_console(tmp_path, [q for q, _ in QUESTIONS], "--user", "visitor", kb_dir=tests_kb)
+    for question, first in QUESTIONS:
+        answer = out.split(f"> {question}\n", 1)[1].split("\n> ", 1)[0]
+        text, buttons = answer.split("\n  [1] ", 1)
+        assert_office_answer(text, first)
+        assert "Головне меню" in buttons
 
 
 def test_console_social_worker_invites_a_client_and_schedules_a_reminder(tmp_path):
@@ -119,7 +131,7 @@ def test_console_social_worker_invites_a_client_and_schedules_a_reminder(tmp_pat
 
 def test_staff_see_the_searches_that_found_nothing(tmp_path):
     out = run_console(tmp_path, ["щжхзщшгне", "щжхзщшгне", "паспорт"], "--user", "someone")
-    assert "не знайшов" in out
+    assert "цього я не знаю: «щжхзщшгне»" in out
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     env["BOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}"
     proc = subprocess.run([sys.executable, "run_bot.py", "kb", "misses"], cwd=ROOT, env=env, capture_output=True,

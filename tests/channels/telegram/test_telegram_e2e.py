@@ -18,6 +18,7 @@ from bot.core.events import Button, Reply
 from bot.delivery import outbox
 from storage import people as repo
 from storage.models import User
+from tests.cnap_questions import QUESTIONS, assert_office_answer
 from tests.conftest import make_app, make_settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.telegram_support import telegram_running
@@ -104,15 +105,42 @@ async def test_search_card_and_checklist_ticks_edit_the_message_in_place(telegra
     await h.say("/start", expect=2)
     (results,) = await h.say("субсидія")
     (card,) = await h.press(results, "Призначення житлової субсидії")
-    assert "Документи, які потрібно взяти" in card.text
+    assert "Документи:" in card.text and "https://" not in card.text
     assert any(b.get("url") == "https://diia.gov.ua/" for b in card.buttons())
-    (checklist,) = await h.press(card, "Почати мій чек-лист")
-    assert "Зібрано 0 з 3" in checklist.text
+    (checklist,) = await h.press(card, "Список документів")
+    assert "Зібрано 0 з 2" in checklist.text
     assert await h.press(checklist, "☐ Заява", expect_new=0) == []
-    assert checklist.edits == 1 and "Зібрано 1 з 3" in checklist.text
+    assert checklist.edits == 1 and "Зібрано 1 з 2" in checklist.text
     assert "☑ Заява" in [b["text"] for b in checklist.buttons()][0]
     for b in checklist.buttons():
         assert len(b.get("callback_data", "").encode()) <= 64
+
+
+async def test_a_conditional_checklist_is_answered_and_ticked_in_one_message(telegram):
+    h = telegram
+    await h.say("/start", expect=2)
+    (card,) = await h.say("/start svc_id-card")
+    (question,) = await h.press(card, "Список документів")
+    assert "Для чого паспорт?" in question.text
+    assert await h.press(question, "Обмін", expect_new=0) == []  # the question becomes the list in place
+    assert "Зібрано 0 з 2" in question.text
+    assert await h.press(question, "Не стосується мене", expect_new=0) == []
+    assert question.edits == 2 and "Зібрано 0 з 1" in question.text
+    (done,) = await h.press(question, "☐ Паспорт, який обмінюєте")  # edited in place, plus where to go
+    assert question.edits == 3 and "Зібрано 1 з 1" in question.text
+    assert "Усі потрібні документи готові" in done.text and "вул. Тестова, 1" in done.text
+    for b in question.buttons():
+        assert len(b.get("callback_data", "").encode()) <= 64
+    assert not h.tg.callbacks_open()
+
+
+async def test_cnap_questions_are_answered_from_the_offices_data(telegram):
+    h = telegram
+    await h.say("/start", expect=2)
+    for question, first in QUESTIONS:
+        (answer,) = await h.say(question)
+        assert_office_answer(answer.text, first)
+        assert "Головне меню 🏠" in [b["text"] for b in answer.buttons()]
 
 
 async def test_long_replies_are_split_within_the_limit_keyboard_on_the_last_part(telegram):

@@ -14,6 +14,7 @@ from bot.core.events import Attachment, Button, Reply
 from bot.delivery import outbox
 from bot.features.status import store as apps
 from storage.models import Outbox, User
+from tests.cnap_questions import QUESTIONS, assert_office_answer
 from tests.fakes.viber_api import FakeViber
 from tests.viber_harness import KEY, U, assert_viber_would_accept_everything, eventually, running_bot
 
@@ -39,13 +40,13 @@ async def test_journey_welcome_search_card_checklist_back_menu(viber, caplog):
     (results,) = await h.say("субсидія")
     assert "Призначення житлової субсидії" in results.labels()
     (card,) = await h.press("Призначення житлової субсидії")
-    assert "Документи, які потрібно взяти" in card.text and len(card.text) <= 7000
+    assert "Документи:" in card.text and len(card.text) <= 7000 and "https://" not in card.text
     link = next(b for b in card.buttons() if b["ActionType"] == "open-url")
     assert link["ActionBody"] == "https://diia.gov.ua/"
-    (checklist,) = await h.press("Почати мій чек-лист")
-    assert "Зібрано 0 з 3" in checklist.text
+    (checklist,) = await h.press("Список документів")
+    assert "Зібрано 0 з 2" in checklist.text
     (ticked,) = await h.press("☐ Заява")  # Viber cannot edit: the new state comes as a new message
-    assert "Зібрано 1 з 3" in ticked.text and any(label.startswith("☑ Заява") for label in ticked.labels())
+    assert "Зібрано 1 з 2" in ticked.text and any(label.startswith("☑ Заява") for label in ticked.labels())
     (back,) = await h.press("Назад")
     assert back.text == card.text
     (home,) = await h.press("Головне меню")
@@ -61,7 +62,7 @@ async def test_qr_context_opens_its_flow_in_the_welcome_message(viber):
     h, fake = viber, viber.fake
     welcome = await fake.open(U, context="svc_housing-subsidy")
     assert "Тестова громада" in welcome.text and "Призначення житлової субсидії" in welcome.text
-    assert "Почати мій чек-лист ✅" in welcome.labels()
+    assert "Список документів ✅" in welcome.labels()
     await h.say("паспорт")  # subscribes
     again = await fake.open(U, context="svc_housing-subsidy")  # each scan fires conversation_started
     assert "Тестова громада" not in again.text and again.text.startswith("📄 Призначення житлової субсидії")
@@ -70,13 +71,23 @@ async def test_qr_context_opens_its_flow_in_the_welcome_message(viber):
     assert_viber_would_accept_everything(fake)
 
 
+async def test_cnap_questions_are_answered_from_the_offices_data(viber):
+    h, fake = viber, viber.fake
+    await fake.open(U)
+    for question, first in QUESTIONS:
+        (answer,) = await h.say(question)
+        assert_office_answer(answer.text, first)
+        assert "Головне меню 🏠" in answer.labels()
+    assert_viber_would_accept_everything(fake)
+
+
 async def test_typed_text_and_button_presses_are_told_apart(viber):
     h, fake = viber, viber.fake
     await fake.open(U)
     (find,) = await h.say("find")  # exactly a payload of the keyboard on screen: the same as pressing it
     assert "Введіть своїми словами" in find.text
-    (typed,) = await h.say("help")  # a word that is an action, but not on screen: searched, as on Telegram
-    assert "Як користуватися ботом" not in typed.text
+    (typed,) = await h.say("mycl")  # a word that is an action, but not on screen: searched, as on Telegram
+    assert "списків документів" not in typed.text and "цього я не знаю" in typed.text
     (card,) = await h.say("svc:id-card")  # machine-made, nobody types it by accident
     assert card.text.startswith("📄")
     stale = await h.say("back~1", tracking_data=None)  # a button from a keyboard long gone
