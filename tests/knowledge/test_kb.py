@@ -11,10 +11,13 @@ import pytest
 import yaml
 
 from bot.i18n import Translator
+from knowledge.acts import expected_code, fold, link_code
+from knowledge.amounts import placeholders
 from knowledge.check import REQUIRED_CSV, collect, collect_problems
 from knowledge.loader import DATA_DIR, KnowledgeBaseError, load_kb, required_ids
 from knowledge.rules import Context
 from knowledge.rules.screens import MAX_MEDIAN_FIRST_SCREEN, first_screen_lengths
+from knowledge.texts import iter_texts
 from tests.kb_support import ROOT, TEST_KB, TODAY, edit, good_kb
 
 SHARED_CSV = ROOT.parent / "shared" / "kb" / "required-services.csv"
@@ -52,6 +55,31 @@ def test_bundled_kb_first_screens_fit_the_budget(bundled):
 
 
 @pytest.mark.skipif(not SHARED_CSV.exists(), reason="../shared is not beside this checkout")
+def test_bundled_registries_are_consistent(bundled):
+    """One act per number and date, links that match their act, every figure sourced and in force today."""
+    _, kb = bundled
+    cited = {ref.act for card in kb.authored.values() for ref in card.legal_basis}
+    sourced = {rec.act for _, rec in kb.sourced_records()}
+    assert set(kb.acts) == cited | sourced  # nothing unused, nothing missing
+    seen: dict[tuple, str] = {}
+    for act in kb.acts.values():
+        if act.number:
+            key = (act.kind, fold(act.number), act.date)
+            assert key not in seen, f"{act.id} and {seen[key]} are the same act"
+            seen[key] = act.id
+        code, found = expected_code(act), link_code(act.url or "")
+        if code and found:
+            assert fold(found) == fold(code), f"{act.id}: {act.url} is not {code}"
+    used = {p for card in kb.authored.values() for _, text in iter_texts(card)
+            for lang in ("uk", "en") for p in placeholders(getattr(text, lang))}
+    assert used == set(kb.amount_records)
+    for rid, rec in kb.sourced_records():
+        assert rec.evidence, f"{rid}: no page read backs this figure"
+        assert rec.act in kb.acts
+    for aid, amount in kb.amounts.items():
+        assert not amount.period.expired(TODAY) and not amount.period.not_started(TODAY), aid
+
+
 def test_bundled_required_list_matches_the_shared_one():
     assert REQUIRED_CSV.read_text(encoding="utf-8") == SHARED_CSV.read_text(encoding="utf-8")
 
