@@ -19,7 +19,7 @@ LANGS = ("uk", "en")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Button payloads carry ids; Telegram allows 64 bytes of callback data in all.
 MAX_ID_LEN = 40
-URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+\.[a-z]{2,}(?:[/?#][^\s]*)?$")
+URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+\.[a-z]{2,}(?::\d{1,5})?(?:[/?#][^\s]*)?$")  # an explicit port is allowed
 # Card fields a page read by an author can back (kb-v2 §3).
 SUPPORTABLE = ("summary", "eligibility", "documents", "cost", "term", "where", "online", "paths")
 

@@ -36,7 +36,8 @@ def legal_acts(kb: KnowledgeBase, ctx: Context) -> Iterator[Problem]:
         if act.url and code and (found := link_code(act.url)) is not None and fold(found) != fold(code):
             yield Problem(3, where, f"links to act {found!r} on zakon.rada.gov.ua, but {act.number} of "
                           f"{act.date:%d.%m.%Y} is https://zakon.rada.gov.ua/laws/show/{code}", field="url")
-        if act.number and act.kind != "other":
+        if act.number:
+            # Laws and codes are numbered once; other acts restart their numbers every year.
             year = act.date.year if act.date and act.kind not in ("law", "code") else None
             same[(act.kind, fold(act.number), year)].append(act.id)
         if act.id not in used:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from knowledge.acts import citation, expected_code, expected_id, law_code, link_code
 from knowledge.amounts import Period, format_money, resolve, substitute
-from knowledge.models import Act, Amount, Base, Text
+from knowledge.models import Act, Amount, Base, Reading, Text
 from knowledge.validity import card_validity
 
 D = dt.date
@@ -140,3 +140,19 @@ def test_a_citation_names_number_date_and_part():
     act = _act("law-5492-vi", "law", "5492-VI", D(2012, 11, 20))
     assert citation(act, "uk", Text(uk="ст. 21", en="art. 21")) == "Акт від 20.11.2012 № 5492-VI, ст. 21"
     assert citation(act, "en") == "Act No. 5492-VI of 20.11.2012"
+
+
+@pytest.mark.parametrize(("url", "ok"), [
+    ("https://drpzmr.gov.ua:8080/index.php/do-uvagy/", True),  # an official site on its own port
+    ("https://oblrada.dp.gov.ua/?p=111394", True),  # a WordPress article
+    ("http://dspck.gov.ua/news-blog/1530", False),  # plain http
+    ("https://dmsu.gov.ua:/x", False),
+    ("diia.gov.ua/services/x", False),
+])
+def test_links_must_be_well_formed_https(url, ok):
+    make = lambda: Reading(url=url, title="Сторінка", read=D(2026, 11, 30))  # noqa: E731
+    if ok:
+        assert make().url == url
+    else:
+        with pytest.raises(ValidationError, match="well-formed"):
+            make()

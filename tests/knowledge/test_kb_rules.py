@@ -49,6 +49,9 @@ FLAWS = [
      "this act's id is 'law-5493-vi'"),
     (3, "one act under two ids", lambda d: edit(d, "acts.yaml", lambda a: a["acts"].append(
         {**a["acts"][1], "id": "cmu-res-302-2015-copy"})), "are the same cmu-resolution № 302"),
+    (3, "an older act under two ids", lambda d: edit(d, "acts.yaml", lambda a: a["acts"].extend(
+        {"id": i, "kind": "other", "number": "470", "date": "1984-12-11", "title": {"uk": "Постанова", "en": "Resolution"}}
+        for i in ("act-470-1984", "act-rules-470-1984"))), "are the same other № 470"),
     (4, "private site as online route", card(lambda c: c.setdefault("online", []).append(
         {"title": {"uk": "Хелсі", "en": "Helsi"}, "url": "https://helsi.me/doctors"})), "helsi.me is not an official"),
     (4, "home page as evidence", _set("evidence.0.url", "https://dmsu.gov.ua/"), "is a home page"),

@@ -117,7 +117,8 @@ def test_every_checklist_can_be_finished_on_every_path(where, real_kb, test_kb):
             everything = {d.id for d in listed}
             assert complete(card, path_id, everything), (card.id, path_id)  # ticking all works too
             walked += 1
-    assert walked >= (80 if where == "bundled" else 3)
+    assert walked == sum(len(c.path_ids()) for c in kb.services.values() if c.documents)
+    assert walked >= (111 if where == "bundled" else 3)
 
 
 # --- kb stale -----------------------------------------------------------------------------------
