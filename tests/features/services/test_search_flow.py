@@ -99,7 +99,7 @@ async def test_found_results_say_so_and_quote_only_an_excerpt(real_core):
     assert chat.text.startswith("Ось що я знайшов за запитом «прошу допомогти з субсидією")
     quoted = chat.text.split("«", 1)[1].split("»", 1)[0]
     assert len(quoted) <= 60 and quoted.endswith("…")
-    assert "житлової субсидії" in opens_a_service(chat)[0]
+    assert "субсиді" in opens_a_service(chat)[0].lower()
     assert await misses(real_core) == []
 
 
