@@ -9,8 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import outbox
-from bot.features.reminders.models import ClientLink, Occurrence, Reminder, WorkerProfile
+from bot.features.reminders.models import ClientLink, Occurrence, Reminder
 from bot.features.reminders.timing import Policy, next_planned
+from storage import people
 from storage.hashing import token_hash as _hash
 from storage.models import User, utcnow
 
@@ -21,17 +22,7 @@ SNOOZE = dt.timedelta(hours=1)
 
 
 async def worker_name(session: AsyncSession, worker_id: int) -> str | None:
-    profile = await session.get(WorkerProfile, worker_id)
-    return profile.display_name if profile else None
-
-
-async def set_worker_name(session: AsyncSession, worker_id: int, name: str) -> None:
-    profile = await session.get(WorkerProfile, worker_id)
-    if profile is None:
-        session.add(WorkerProfile(user_id=worker_id, display_name=name))
-    else:
-        profile.display_name = name
-    await session.flush()
+    return (await people.display_names(session, [worker_id])).get(worker_id)
 
 
 async def invite_client(session: AsyncSession, worker_id: int, alias: str) -> tuple[ClientLink, str]:

@@ -14,6 +14,7 @@ from bot.features.reminders import service
 from bot.features.reminders.models import ClientLink, Reminder
 from bot.features.reminders.timing import Policy, in_quiet_hours, parse_hhmm, to_utc
 from bot.i18n import N_
+from storage import people
 from storage.hashing import token_hash
 
 router = Router("reminders")
@@ -120,7 +121,7 @@ async def got_worker_name(ctx: Context, text: str) -> None:
     if name is None:
         return
     ctx.expect(None)
-    await service.set_worker_name(ctx.session, ctx.user.id, name)
+    await people.set_display_name(ctx.session, ctx.user.id, name)
     await ctx.show("clients")
 
 
