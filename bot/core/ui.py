@@ -37,3 +37,11 @@ def short(label: str, limit: int = 60) -> str:
     if label[limit - 1] != " " and " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,.;:—–-(") + "…"
+
+
+async def no_text_here(ctx: Context) -> None:
+    """The answer to text typed on a screen that only has buttons (a staff or social-worker screen):
+    such text may hold someone's details, so it is never handed to the search. The screen is shown again."""
+    ctx.say(ctx._("This screen takes no typed text: please use its buttons. To search for a service, "
+                  "open the main menu first."))
+    await ctx.redraw()

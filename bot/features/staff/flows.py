@@ -6,7 +6,7 @@ from bot.core.context import Context
 from bot.core.feature import MenuEntry
 from bot.core.router import Router
 from bot.core.state import FlowState
-from bot.core.ui import short
+from bot.core.ui import no_text_here, short
 from bot.features.staff import store as roles
 from bot.i18n import N_
 from storage import people
@@ -134,9 +134,8 @@ async def team(ctx: Context) -> bool:
 
 @router.text_input("staff_idle")
 async def typed_on_a_staff_screen(ctx: Context, text: str) -> None:
-    """Text typed on a staff screen is never a search (it may hold a colleague's details): say what works."""
-    ctx.say(ctx._("This screen takes no typed text: please use its buttons. To search for a service, "
-                  "open the main menu first."), [ctx.nav_row()])
+    """Text typed on a staff screen is never a search (it may hold a colleague's details)."""
+    await no_text_here(ctx)
 
 
 @router.action("revoke", stateful=True)
