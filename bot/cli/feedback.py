@@ -95,8 +95,8 @@ async def _report(args, settings) -> int:
         written = [args.out]
     else:
         header, table = response_table(rows, surveys, kb, t)
-        summ = summary_table(summary, t, first, last)
-        written = write_csv(args.out, header, table, summ) if fmt == "csv" else write_xlsx(args.out, header, table, summ, t)
+        summ = summary_table(summary, t, first, last, as_text=fmt == "csv")
+        written = write_csv(args.out, header, table, summ, t) if fmt == "csv" else write_xlsx(args.out, header, table, summ, t)
     low = f", {summary.low} low overall rating(s)" if summary.rated else ""
     print(f"{summary.responses} response(s){low}. Written: {', '.join(map(str, written))}")
     return 0
