@@ -53,6 +53,23 @@ def translations(lang: str) -> NullTranslations:
     return Translations(buf, domain=DOMAIN)
 
 
+@cache
+def genitive_uk(phrase: str) -> str:
+    """A Ukrainian noun phrase in the genitive, for "помічник …": «Зразкова міська територіальна громада
+    (демонстраційні дані)» → «Зразкової міської територіальної громади (демонстраційні дані)». Words in
+    brackets and words the dictionary does not know stay as they are; capitals are kept."""
+    from knowledge.search.morph import uk_analyzer
+
+    morph, out, bracket = uk_analyzer(), [], False
+    for word in phrase.split():
+        bracket = bracket or word.startswith("(")
+        parses = [] if bracket or not word.isalpha() else [p for p in morph.parse(word) if "nomn" in p.tag]
+        inflected = parses[0].inflect({"gent"}) if parses else None
+        new = inflected.word if inflected else word
+        out.append(new[:1].upper() + new[1:] if word[:1].isupper() else new)
+    return " ".join(out)
+
+
 class Translator:
     """gettext bound to one language, plus Babel formatting for dates and numbers."""
 
@@ -97,6 +114,10 @@ class Translator:
             word = self.gettext("today") if days == 0 else self.gettext("tomorrow")
             return self.gettext("{day}, {date} at {time}").format(day=word, date=date, time=time)
         return self.gettext("on {date} at {time}").format(date=date, time=time)
+
+    def of_community(self, name: str) -> str:
+        """The community's name after "assistant of": genitive in Ukrainian («Зразкової … громади»)."""
+        return genitive_uk(name) if self.lang == "uk" else name
 
     def table_date(self, value: dt.date) -> str:
         """30.11.2026: dates in tables and spreadsheets."""

@@ -91,7 +91,7 @@ async def _report(args, settings) -> int:
             return 1
         assert first is not None and last is not None  # there are rows
         title = kb.offices[args.office].name.get(t.lang) if args.office else kb.community.name.get(t.lang)
-        args.out.write_bytes(results_chart(summary, t, f"{title}\n{t.date(first, 'd MMM y')} – {t.date(last, 'd MMM y')}"))
+        args.out.write_bytes(results_chart(summary, t, f"{title}\n{t.day(first, last)} – {t.day(last)}"))
         written = [args.out]
     else:
         header, table = response_table(rows, surveys, kb, t)

@@ -14,7 +14,7 @@ from storage.models import User
 from tests.chat import Chat
 from tests.conftest import make_app, make_settings
 
-MENU_ITEMS_UK = ["Знайти послугу", "Мої чек-листи", "Статус заяви", "Залишити відгук", "Мова", "Допомога"]
+MENU_ITEMS_UK = ["Знайти послугу", "Мої списки документів", "Статус заяви", "Залишити відгук", "Мова", "Допомога"]
 
 
 async def test_first_contact_shows_privacy_notice_then_main_menu_in_ukrainian(core):
@@ -22,7 +22,7 @@ async def test_first_contact_shows_privacy_notice_then_main_menu_in_ukrainian(co
     replies = await chat.start()
     assert len(replies) == 2
     notice, menu = replies
-    assert "Тестова громада" in notice.text
+    assert "Тестової громади" in notice.text
     assert "/forget" in notice.text and "не просимо" in notice.text.lower()
     assert menu.text.startswith("Головне меню")
     labels = " ".join(chat.labels)
@@ -155,7 +155,7 @@ async def test_deep_link_opens_a_service_card_and_unknown_links_are_friendly(cor
     chat = Chat(core, user="linked")
     replies = await chat.start("svc_housing-subsidy")
     assert "Призначення житлової субсидії" in replies[-1].text
-    assert "Тестова громада" in replies[0].text  # privacy notice still first for a new user
+    assert "Тестової громади" in replies[0].text  # privacy notice still first for a new user
     await chat.press("Назад")
     assert chat.text.startswith("Головне меню")
     await chat.start("svc_no-such-service")
@@ -169,9 +169,9 @@ async def test_checklist_tick_progress_completion_and_my_checklists(core):
     chat = Chat(core)
     await chat.start()
     await chat.send("/checklists")
-    assert "ще немає чек-листів" in chat.text
+    assert "ще немає списків документів" in chat.text
     await chat.start("svc_housing-subsidy")
-    await chat.press("Почати мій чек-лист")
+    await chat.press("Почати мій список документів")
     assert "Зібрано 0 з 3" in chat.text
     await chat.press("☐ Заява")
     assert chat.last[0].edit and "Зібрано 1 з 3" in chat.text and "☑ Заява" in " ".join(chat.labels)
@@ -183,7 +183,7 @@ async def test_checklist_tick_progress_completion_and_my_checklists(core):
     assert "Зібрано 1 з 3" in chat.text
     await chat.send("/checklists")
     assert "Призначення житлової субсидії — Зібрано 1 з 3" in chat.text
-    assert "1 чек-лист ще не завершено" in chat.text
+    assert "1 список документів ще не завершено" in chat.text
     async with core.db.sessions() as s:
         cl = (await s.execute(select(Checklist))).scalar_one()
     assert cl.ticked == ["declaration"] and cl.completed_at is None
@@ -192,7 +192,7 @@ async def test_checklist_tick_progress_completion_and_my_checklists(core):
 async def test_a_tick_on_an_old_checklist_message_is_stale(core):
     chat = Chat(core)
     await chat.start("svc_housing-subsidy")
-    await chat.press("Почати мій чек-лист")
+    await chat.press("Почати мій список документів")
     old_tick = chat.button("☐ Заява").payload
     await chat.send("/menu")
     await chat.press_payload(old_tick)

@@ -49,7 +49,7 @@ async def test_forget_leaves_nothing_personal_in_any_table(db_url, test_kb):
         other = Chat(core, user="someone-else", channel="telegram")
         await other.start()
         await chat.start("svc_housing-subsidy")
-        await chat.press("Почати мій чек-лист")
+        await chat.press("Почати мій список документів")
         await chat.press("☐ Заява")
         await chat.send("щжхзщшгне")  # a search miss: kept, but anonymous
         async with core.db.sessions() as s, s.begin():

@@ -392,7 +392,7 @@ async def office_results(ctx: Context, office_id: str, days: str) -> bool:
     summary = summarize(await store.responses(ctx.session, [office.id], since, until), surveys, ctx.lang, since, until)
     title = office.name.get(ctx.lang)
     if summary.responses:
-        period = f"{ctx.t.date(since, 'd MMM')} – {ctx.t.date(until, 'd MMM y')}"
+        period = f"{ctx.t.day(since, until)} – {ctx.t.day(until)}"
         png = await asyncio.to_thread(results_chart, summary, ctx.t, f"{title}\n{period}")
         ctx.say("", attachments=[Attachment("image", f"feedback-{office.id}-{until.isoformat()}.png", png, caption=title)])
     periods = [ctx.btn(("✔ " if d == days else "") + ctx.ngettext("{n} day", "{n} days", int(d)).format(n=d), "fbr", office.id, d)

@@ -153,7 +153,7 @@ def summary_text(summary: Summary, t: Translator, title: str, since: dt.date, un
     _ = t.gettext
     lines = [
         f"📊 {title}",
-        _("Period: {start} – {end}").format(start=t.date(since), end=t.date(until)),
+        _("Period: {start} – {end}").format(start=t.day(since, until), end=t.day(until)),
         _("Responses: {n}").format(n=summary.responses),
     ]
     if not summary.responses:
@@ -176,5 +176,5 @@ def summary_text(summary: Summary, t: Translator, title: str, since: dt.date, un
         lines += ["", f"{st.question.label.get(t.lang)}:", "; ".join(parts)]
     if summary.comments:
         lines += ["", _("Latest comments:")]
-        lines += [f"• {t.date(day, 'd MMM')}: «{text}»" for day, _office, text in summary.comments]
+        lines += [f"• {t.day(day, until)}: «{text}»" for day, _office, text in summary.comments]
     return "\n".join(lines)

@@ -27,6 +27,11 @@ def when(ctx: Context, moment, relative: bool = False) -> str:
     return ctx.t.when(moment, ctx.settings.timezone, ctx.now(), relative=relative)
 
 
+def quoted(text: str) -> str:
+    """A reminder's text to put in «…» inside a sentence: without its final full stop («… вчасно».)."""
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
 def capital(label: str) -> str:
     """Button labels start with a capital letter, whatever the word is in a sentence ("щотижня")."""
     return label[:1].upper() + label[1:]

@@ -12,6 +12,7 @@ from bot.core.feature import RenderContext
 from bot.core.services import Services
 from bot.delivery import outbox
 from bot.features.reminders import service
+from bot.features.reminders.access import quoted
 from bot.features.reminders.models import ClientLink, Occurrence, Reminder
 from bot.features.reminders.timing import Policy
 from bot.i18n import Translator
@@ -129,7 +130,7 @@ async def render_failed(rc: RenderContext, payload: dict) -> list[Reply] | None:
 
     async def text(link):
         return t.gettext("⚠️ A reminder to the client «{client}» could not be delivered: «{text}».").format(
-            client=link.alias, text=reminder.text if reminder else "")
+            client=link.alias, text=quoted(reminder.text) if reminder else "")
 
     return await _worker_note(session, user, t, payload, text)
 
@@ -141,7 +142,7 @@ async def render_unconfirmed(rc: RenderContext, payload: dict) -> list[Reply] | 
         return None  # confirmed (or otherwise settled) in time: nothing to report
     sent = t.when(occ.sent_at or occ.due_at, rc.services.settings.timezone, rc.services.clock.now(), relative=False)
     text = t.gettext("⏳ The client «{client}» has not confirmed the reminder «{text}» sent {when}.").format(
-        client=link.alias, text=reminder.text, when=sent)
+        client=link.alias, text=quoted(reminder.text), when=sent)
     return [Reply(text, _note_buttons(t, link.id))]
 
 

@@ -16,7 +16,7 @@ from bot.core.router import Router
 from bot.core.state import FlowState
 from bot.core.ui import short
 from bot.features.reminders import service
-from bot.features.reminders.access import capital, own_link, policy, when
+from bot.features.reminders.access import capital, own_link, policy, quoted, when
 from bot.features.reminders.importer import parse_repeat
 from bot.features.reminders.timing import in_quiet_hours, parse_hhmm, to_utc
 from bot.features.reminders.worker_flows import own_reminder, typed
@@ -223,7 +223,7 @@ async def _ask_date(ctx: Context, w: Wizard, alias: str):
     _ = ctx._
     text = _("Which day? Choose, or type a date like 25.12 or 25.12.2026.")
     if w.edit is not None:
-        text = _("Changing «{text}». Choose the new day and time.").format(text=w.text) + "\n" + text
+        text = _("Changing «{text}». Choose the new day and time.").format(text=quoted(w.text or "")) + "\n" + text
     today, _now = _local_today(ctx)
     kept = capital(ctx.t.day(dt.date.fromisoformat(w.date), today, weekday=True)) if w.date else ""
     days = [ctx.btn(label, "rdate", d.strftime("%Y%m%d")) for label, d in _day_options(ctx)]

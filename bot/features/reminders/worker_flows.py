@@ -14,7 +14,7 @@ from bot.core.feature import MenuEntry
 from bot.core.router import Router
 from bot.core.ui import no_text_here, short
 from bot.features.reminders import service
-from bot.features.reminders.access import is_worker, own_link, when
+from bot.features.reminders.access import is_worker, own_link, quoted, when
 from bot.features.reminders.models import ClientLink, Reminder
 from bot.i18n import N_
 from storage import people
@@ -220,6 +220,6 @@ async def cancel(ctx: Context, reminder_id: str) -> bool:
     if reminder is None or link is None:
         return False
     await service.cancel_reminder(ctx.session, reminder)
-    ctx.say(ctx._("✖ The reminder «{text}» is cancelled").format(text=reminder.text))
+    ctx.say(ctx._("✖ The reminder «{text}» is cancelled.").format(text=quoted(reminder.text)))
     await ctx.show("wclient", str(link.id))
     return True

@@ -35,7 +35,7 @@ def test_console_main_menu_every_item_and_forget(tmp_path):
     out = run_console(tmp_path, script, "--user", "console-test", kb_dir=tests_kb)
     assert out.startswith("Вітаю!")
     assert "  [1] Знайти послугу 🔎" in out and "  [6] Допомога ❓" in out
-    for expected in ["Введіть своїми словами", "ще немає чек-листів", "Статус заяви", "] Соцзахист",
+    for expected in ["Введіть своїми словами", "ще немає списків документів", "Статус заяви", "] Соцзахист",
                      "Оберіть мову бота", "Як користуватися ботом", "Усі дані про вас видалено"]:
         assert expected in out, expected
     assert "застаріло" not in out and "помилка" not in out
@@ -58,7 +58,7 @@ def test_console_subsidy_search_card_checklist_tick_my_checklists(tmp_path):
     out = run_console(tmp_path, ["субсидія", first.group(1)], "--user", "journey2")
     card = out.split(f"> {first.group(1)}", 1)[1]
     assert "Документи, які потрібно взяти" in card and "Адреса:" in card and "Телефон:" in card
-    start = re.search(r"\[(\d+)\] Почати мій чек-лист", card).group(1)
+    start = re.search(r"\[(\d+)\] Почати мій список документів", card).group(1)
 
     out = run_console(tmp_path, ["субсидія", first.group(1), start, "1", "/checklists"], "--user", "journey3")
     checklist = out.split(f"> {start}", 1)[1]
@@ -66,7 +66,7 @@ def test_console_subsidy_search_card_checklist_tick_my_checklists(tmp_path):
     assert f"Зібрано 1 з {total}" in out.split("> 1", 1)[1]
     assert "  [1] ☑ " in out.split("> 1", 1)[1]
     mine = out.split("> /checklists", 1)[1]
-    assert "Ваші чек-листи" in mine and f"Зібрано 1 з {total}" in mine
+    assert "Ваші списки документів" in mine and f"Зібрано 1 з {total}" in mine
 
 
 def test_console_social_worker_invites_a_client_and_schedules_a_reminder(tmp_path):

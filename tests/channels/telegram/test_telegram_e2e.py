@@ -72,7 +72,7 @@ async def test_user_journey_start_menu_button_back_main_menu_stale_forget(telegr
     caplog.set_level(logging.DEBUG)
     h, tg = telegram, telegram.tg
     notice, menu = await h.say("/start", expect=2)
-    assert "Тестова громада" in notice.text and notice.reply_markup is None
+    assert "Тестової громади" in notice.text and notice.reply_markup is None
     assert menu.text.startswith("Головне меню")
     assert [b["text"] for b in menu.buttons()][0] == "Знайти послугу 🔎"
 
@@ -106,7 +106,7 @@ async def test_search_card_and_checklist_ticks_edit_the_message_in_place(telegra
     (card,) = await h.press(results, "Призначення житлової субсидії")
     assert "Документи, які потрібно взяти" in card.text
     assert any(b.get("url") == "https://diia.gov.ua/" for b in card.buttons())
-    (checklist,) = await h.press(card, "Почати мій чек-лист")
+    (checklist,) = await h.press(card, "Почати мій список документів")
     assert "Зібрано 0 з 3" in checklist.text
     assert await h.press(checklist, "☐ Заява", expect_new=0) == []
     assert checklist.edits == 1 and "Зібрано 1 з 3" in checklist.text

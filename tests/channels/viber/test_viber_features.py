@@ -25,7 +25,7 @@ async def test_a_posters_qr_code_opens_the_survey_in_the_welcome_message(sqlite_
         welcome = await fake.open(U, context=make_payload(Target(test_kb.main_office.id)))
         # One message (all Viber allows before the person writes): privacy notice, the survey's
         # introduction and its first question, with the rating buttons.
-        assert "Тестова громада" in welcome.text and "Як загалом вас обслужили сьогодні?" in welcome.text
+        assert "Тестової громади" in welcome.text and "Як загалом вас обслужили сьогодні?" in welcome.text
         assert welcome.labels()[:2] == ["5 — Чудово", "4 — Добре"]
         for _ in range(4):
             (question,) = await h.press("5 — Чудово")
