@@ -1,7 +1,8 @@
 """Console channel: chat with the bot in a terminal, or pipe a scripted conversation in.
 
 Each bot message is printed, then its buttons one per line as ``[N] label``.
-Type N to press a button, or any text (a number that is not a button's, such
+Type N to press a button, ``[words]`` to press the first button whose label contains
+them (handy in scripts), or any text (a number that is not a button's, such
 as a PIN code, is sent as text). A rating scale ("5 — Чудово" … "1 — Дуже погано")
 is numbered by its own digits, so typing 5 means 5. A notification that arrives
 while a screen is shown adds its buttons after the screen's, whose numbers stay.
@@ -95,6 +96,11 @@ class ConsoleChannel:
         line = line.strip()
         if line.isdigit() and int(line) in self.buttons:
             return Incoming(CHANNEL, self.user_id, "button", payload=self.buttons[int(line)].payload or "")
+        if line.startswith("[") and line.endswith("]") and len(line) > 2:
+            words = line[1:-1].strip().casefold()
+            match = next((b for _n, b in sorted(self.buttons.items()) if words in b.label.casefold()), None)
+            if match is not None:
+                return Incoming(CHANNEL, self.user_id, "button", payload=match.payload or "")
         word, _, rest = line.partition(" ")
         if word == ":location":
             try:

@@ -96,3 +96,10 @@ def test_ctrl_c_ends_the_console_at_once_without_a_traceback(tmp_path):
         proc.kill()
     stderr = proc.stderr.read()
     assert "Traceback" not in stderr, stderr
+
+
+def test_a_button_can_be_pressed_by_its_words_in_brackets(tmp_path):
+    c = console(tmp_path)
+    c.render([Reply("Меню", [[Button("Знайти послугу 🔎", "find")], [Button("Мої клієнти та нагадування 👥", "clients")]])])
+    assert c.to_event("[мої клієнти]").payload == "clients"
+    assert c.to_event("[немає такої]").kind == "text"
