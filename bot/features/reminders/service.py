@@ -34,6 +34,11 @@ def invitation_token(key: bytes, link: ClientLink) -> str | None:
     return keyed_hash(key, "client-invite", link.id, link.invite_salt)[:32]
 
 
+def opens(link: ClientLink, token: str) -> bool:
+    """Whether the token is the one the link's invitation was issued with (it is, unless the key changed)."""
+    return link.invite_hash is not None and _hash(token) == link.invite_hash
+
+
 async def _issue(session: AsyncSession, link: ClientLink, key: bytes) -> str:
     link.invite_salt = secrets.token_hex(8)
     token = invitation_token(key, link)

@@ -121,6 +121,10 @@ async def invitation(ctx: Context, link_id: str) -> bool:
     if link is None or token is None:
         return False
     _ = ctx._
+    if not service.opens(link, token):  # the server's key changed since: this link cannot be shown again
+        ctx.say(_("This invitation cannot be shown again (the server's key has changed). Make a new link for "
+                  "the client."), [[ctx.btn(_("New link"), "wnewlink", str(link.id))], ctx.nav_row()])
+        return True
     deep = ctx.services.deep_links
     payload = f"cl_{token}"
     shown = deep.all(payload) if deep else {}  # messengers' links, and the console command that opens it

@@ -229,3 +229,19 @@ async def test_the_consent_screen_says_exactly_what_the_worker_sees(rcore):
     for seen in ("доставлено", "«Зрозуміло»", "не підтвердили", "зупините", "заблокуєте", "видалите"):
         assert seen in text, seen
     assert "(-лася)" not in text
+
+
+async def test_an_invitation_made_under_another_server_key_is_not_shown_as_if_it_worked(rcore):
+    worker, client, link = await linked_pair(rcore)
+    from bot.features.reminders import service
+
+    async with rcore.db.sessions() as s, s.begin():
+        other, _token = await service.invite_client(s, link.worker_id, "Іван", b"an-older-key")
+    await worker.press_payload(f"winv:{other.id}")
+    assert "не можна показати ще раз" in worker.text and "--start cl_" not in worker.text
+    await worker.press("Нове посилання")
+    await worker.press("Так, нове посилання")
+    payload = invite_payload(worker)
+    person = Chat(rcore, user="ivan")
+    await person.start(payload)
+    assert "Чи погоджуєтеся" in person.text
