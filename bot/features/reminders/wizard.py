@@ -395,59 +395,47 @@ async def _on_step(ctx: Context, step: str) -> Wizard | None:
     return w if w is not None and w.step == step and await own_link(ctx, w.link) is not None else None
 
 
-@router.action("rtpl", stateful=True)
-async def template_chosen(ctx: Context, n: str) -> bool:
-    w = await _on_step(ctx, "text")
-    if w is None or not n.isdigit() or int(n) >= len(TEMPLATES):
+async def _chosen(ctx: Context, step: str, value: object, field: str, **more: object) -> bool:
+    """A step's button: keep its value (None: not a valid one) and go on."""
+    w = await _on_step(ctx, step)
+    if w is None or value is None:
         return False
-    w.text = ctx._(TEMPLATES[int(n)])
+    for name, item in {field: value, **more}.items():
+        setattr(w, name, item)
     await _advance(ctx, w)
     return True
+
+
+@router.action("rtpl", stateful=True)
+async def template_chosen(ctx: Context, n: str) -> bool:
+    text = ctx._(TEMPLATES[int(n)]) if n.isdigit() and int(n) < len(TEMPLATES) else None
+    return await _chosen(ctx, "text", text, "text")
 
 
 @router.action("rskip", stateful=True)
 async def skip_details(ctx: Context) -> bool:
-    w = await _on_step(ctx, "details")
-    if w is None:
-        return False
-    w.details = ""
-    await _advance(ctx, w)
-    return True
+    return await _chosen(ctx, "details", "", "details")
 
 
 @router.action("rdate", stateful=True)
 async def date_chosen(ctx: Context, value: str) -> bool:
-    w = await _on_step(ctx, "date")
     try:
-        day = dt.datetime.strptime(value, "%Y%m%d").date()
+        day: str | None = dt.datetime.strptime(value, "%Y%m%d").date().isoformat()
     except ValueError:
-        return False
-    if w is None:
-        return False
-    w.date = day.isoformat()
-    await _advance(ctx, w)
-    return True
+        day = None
+    return await _chosen(ctx, "date", day, "date")
 
 
 @router.action("rtime", stateful=True)
 async def time_chosen(ctx: Context, value: str) -> bool:
-    w = await _on_step(ctx, "time")
     at = parse_hhmm(f"{value[:2]}:{value[2:]}") if len(value) == 4 and value.isdigit() else None
-    if w is None or at is None:
-        return False
-    w.time = at.strftime("%H:%M")
-    await _advance(ctx, w)
-    return True
+    return await _chosen(ctx, "time", at.strftime("%H:%M") if at else None, "time")
 
 
 @router.action("rrep", stateful=True)
 async def repeat_chosen(ctx: Context, kind: str, days: str) -> bool:
-    w = await _on_step(ctx, "repeat")
-    if w is None or kind not in (*REPEATS, "before") or not days.isdigit():
-        return False
-    w.repeat, w.days_before = kind, int(days)
-    await _advance(ctx, w)
-    return True
+    valid = kind in (*REPEATS, "before") and days.isdigit()
+    return await _chosen(ctx, "repeat", kind if valid else None, "repeat", days_before=int(days) if valid else 0)
 
 
 @router.action("rurgent", stateful=True)

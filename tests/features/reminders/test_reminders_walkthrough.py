@@ -21,10 +21,14 @@ def invite_payload(chat: Chat) -> str:
     return re.search(r"--start (cl_\S+)", chat.text).group(1)
 
 
-async def open_wizard(worker: Chat) -> None:
+async def client_screen(worker: Chat) -> None:
     await worker.send("/menu")
     await worker.press("Мої клієнти")
     await worker.press("Ганна К.")
+
+
+async def open_wizard(worker: Chat) -> None:
+    await client_screen(worker)
     await worker.press("Нове нагадування")
 
 
@@ -97,9 +101,7 @@ async def test_after_stop_the_worker_invites_again_and_consent_is_asked_again(rc
     worker, client, link = await linked_pair(rcore)
     await client.send("/stop")
     await client.press("Так, зупинити")
-    await worker.send("/menu")
-    await worker.press("Мої клієнти")
-    await worker.press("Ганна К.")
+    await client_screen(worker)
     await worker.press("Запросити знову")
     again = invite_payload(worker)
     await client.start(again)
@@ -107,9 +109,7 @@ async def test_after_stop_the_worker_invites_again_and_consent_is_asked_again(rc
     await client.press("Так, погоджуюся")
     async with rcore.db.sessions() as s:
         assert (await s.get(ClientLink, link.id)).state == "active"
-    await worker.send("/menu")
-    await worker.press("Мої клієнти")
-    await worker.press("Ганна К.")
+    await client_screen(worker)
     assert "Нове нагадування ➕" in worker.labels
 
 
@@ -146,9 +146,7 @@ async def test_the_reminder_says_what_when_in_words_and_where(rcore):
 
 async def test_the_wizard_takes_typed_labels_goes_back_one_step_and_searches_nothing(rcore):
     worker, client, link = await linked_pair(rcore)
-    await worker.send("/menu")
-    await worker.press("Мої клієнти")
-    await worker.press("Ганна К.")
+    await client_screen(worker)
     await worker.send("Ганна Коваленко, вул. Шевченка, 5, кв. 12")  # client details typed on a screen
     await worker.press("Нове нагадування")
     await worker.send("Принести документи")  # a template's label, typed

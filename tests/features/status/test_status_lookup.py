@@ -85,17 +85,6 @@ async def test_a_number_typed_at_the_code_prompt_is_taken_as_the_new_number(scor
     assert "Отримано" in chat.text
 
 
-async def test_unknown_number_and_wrong_code_still_look_the_same(score):
-    await put(score, "A-1", secret="1111")
-    chat = Chat(score, user="guesser")
-    await ask(chat, "A-1")
-    await chat.send("2222")
-    wrong = chat.text.replace("A-1", "#")
-    await ask(chat, "NO-SUCH-1")
-    await chat.send("2222")
-    assert wrong == chat.text.replace("NO-SUCH-1", "#")
-
-
 async def test_the_last_attempt_before_a_pause_is_announced(score):
     await put(score, "A-2", secret="1111")
     chat = Chat(score)
