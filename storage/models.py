@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UtcDateTime, utcnow
 
-__all__ = ["Base", "Conversation", "DeliveryPace", "Outbox", "Role", "User", "utcnow"]
+__all__ = ["Base", "Conversation", "DeliveryPace", "Outbox", "Role", "StaffProfile", "User", "utcnow"]
 
 
 class Base(DeclarativeBase):
@@ -50,6 +50,16 @@ class Role(Base):
     role: Mapped[str] = mapped_column(String(32))
     scope: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class StaffProfile(Base):
+    """How someone with a role is named to colleagues and clients ("Олена Петрівна, ЦНСП").
+    Only staff and social workers give a name; the bot never asks a citizen for theirs."""
+
+    __tablename__ = "worker_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(80))
 
 
 class Conversation(Base):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Conversation, Role, User, utcnow
+from storage.models import Conversation, Role, StaffProfile, User, utcnow
 
 
 async def get_or_create_user(session: AsyncSession, channel: str, external_id: str) -> tuple[User, bool]:
@@ -56,6 +56,24 @@ async def grant_role(session: AsyncSession, user_id: int, role: str, scope: str 
     if role not in await roles_of(session, user_id):
         session.add(Role(user_id=user_id, role=role, scope=scope))
         await session.flush()
+
+
+async def display_names(session: AsyncSession, user_ids: list[int]) -> dict[int, str]:
+    """The names staff and social workers gave themselves, by user id (people without one are left out)."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(select(StaffProfile.user_id, StaffProfile.display_name)
+                                 .where(StaffProfile.user_id.in_(user_ids)))
+    return {uid: name for uid, name in rows.all()}
+
+
+async def set_display_name(session: AsyncSession, user_id: int, name: str) -> None:
+    profile = await session.get(StaffProfile, user_id)
+    if profile is None:
+        session.add(StaffProfile(user_id=user_id, display_name=name[:80]))
+    else:
+        profile.display_name = name[:80]
+    await session.flush()
 
 
 # --- privacy ---------------------------------------------------------------------------------

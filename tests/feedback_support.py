@@ -24,7 +24,7 @@ def current_question(chat: Chat):
     """The question the last reply asks (None when the survey has ended)."""
     for reply in reversed(chat.last):
         for q in SURVEY.questions:
-            if reply.text.endswith(q.text.en) or reply.text.endswith(q.text.uk):
+            if q.text.en in reply.text or q.text.uk in reply.text:
                 return q
     return None
 

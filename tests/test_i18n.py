@@ -85,3 +85,45 @@ def test_language_hints():
     assert normalize_lang("ru") == "uk"
     assert normalize_lang(None) == "uk"
     assert normalize_lang("de") == "en"
+
+
+def test_ukrainian_texts_avoid_the_walk_through_errors():
+    """Issue 12's classes of error, over the whole Ukrainian catalog."""
+    bad = {
+        r"\(-": "forms like «погодився(-лася)»: use neutral wording",
+        r"\.\.(?!\.)|\.»\.|[!?]\.": "double punctuation",
+        r"(?:від|для): \{(?:worker|client)": "«для: Ганна К.»: name the person in a phrase",
+        r"як (?:працівник|соціальний працівник|адміністратор)\b": "«як» takes the accusative: «як працівника»",
+        r"чек-лист": "one term: «список документів»",
+        r"Europe/|\bдн\.": "plain words: «за київським часом», «днів»",
+    }
+    problems = []
+    for m in catalog("uk"):
+        if not m.id:
+            continue
+        for s in [m.string] if isinstance(m.string, str) else list(m.string):
+            problems += [f"{why}: {s!r}" for pattern, why in bad.items() if re.search(pattern, s)]
+    assert not problems, "\n".join(problems)
+
+
+def test_english_says_no_for_numero_and_dates_one_way():
+    ids = " ".join(m.id if isinstance(m.id, str) else " ".join(m.id) for m in catalog("en") if m.id)
+    assert "№" not in ids
+    t = Translator("en")
+    import datetime as dt
+
+    assert t.day(dt.date(2026, 12, 7), dt.date(2026, 12, 1)) == "December 7"
+    assert t.when(dt.datetime(2026, 12, 7, 7, 30, tzinfo=dt.UTC), "Europe/Kyiv",
+                  dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)) == "tomorrow, December 7 at 9:30"
+    uk = Translator("uk")
+    assert uk.when(dt.datetime(2026, 12, 7, 7, 30, tzinfo=dt.UTC), "Europe/Kyiv",
+                   dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)) == "завтра, 7 грудня, о 9:30"
+    assert uk.of_community("Зразкова міська територіальна громада") == "Зразкової міської територіальної громади"
+
+
+def test_english_addresses_carry_no_stress_marks(real_kb):
+    import unicodedata
+
+    for office in real_kb.offices.values():
+        address = unicodedata.normalize("NFD", office.address.en)
+        assert not any(unicodedata.combining(ch) for ch in address), office.address.en

@@ -91,12 +91,12 @@ async def _report(args, settings) -> int:
             return 1
         assert first is not None and last is not None  # there are rows
         title = kb.offices[args.office].name.get(t.lang) if args.office else kb.community.name.get(t.lang)
-        args.out.write_bytes(results_chart(summary, t, f"{title}\n{t.date(first, 'd MMM y')} – {t.date(last, 'd MMM y')}"))
+        args.out.write_bytes(results_chart(summary, t, f"{title}\n{t.day(first, last)} – {t.day(last)}"))
         written = [args.out]
     else:
         header, table = response_table(rows, surveys, kb, t)
-        summ = summary_table(summary, t, first, last)
-        written = write_csv(args.out, header, table, summ) if fmt == "csv" else write_xlsx(args.out, header, table, summ, t)
+        summ = summary_table(summary, t, first, last, as_text=fmt == "csv")
+        written = write_csv(args.out, header, table, summ, t) if fmt == "csv" else write_xlsx(args.out, header, table, summ, t)
     low = f", {summary.low} low overall rating(s)" if summary.rated else ""
     print(f"{summary.responses} response(s){low}. Written: {', '.join(map(str, written))}")
     return 0

@@ -13,7 +13,7 @@ ORDER = 65
 
 def add_arguments(parser) -> None:
     sub = parser.add_subparsers(dest="reminders_cmd", required=True)
-    imp = sub.add_parser("import", help="columns: client, text, when, repeat, urgent (see README)")
+    imp = sub.add_parser("import", help="columns: client, text, when, repeat, urgent, details (see README)")
     imp.add_argument("file", type=Path)
     imp.add_argument("--worker", type=int, required=True, help="the worker's user number (see `staff list`)")
 
@@ -38,7 +38,7 @@ async def _main(args, settings) -> int:
             return 2
         for line, reason in summary.rejected:
             print(f"line {line}: rejected: {reason}")
-        print(f"imported {summary.imported}, rejected {len(summary.rejected)}")
+        print(summary.line())
         return 1 if summary.rejected else 0
     finally:
         await db.dispose()

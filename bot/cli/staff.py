@@ -16,6 +16,7 @@ def add_arguments(parser) -> None:
     inv.add_argument("--role", choices=["staff", "admin", "social_worker"], default="staff")
     inv.add_argument("--office", default="", help="office id (from offices.yaml) for CNAP staff and admins")
     inv.add_argument("--days", type=int, default=7, help="how long the link stays valid")
+    inv.add_argument("--name", default="", help="the person's name as colleagues see it (else they are asked)")
     sub.add_parser("list", help="who has which role")
     rev = sub.add_parser("revoke", help="take a role away (ids from `staff list`)")
     rev.add_argument("role_id", type=int)
@@ -26,6 +27,7 @@ async def _main(args, settings) -> int:
     from bot.features.staff import store as roles
     from bot.links import DeepLinks
     from knowledge.loader import DATA_DIR, load_kb
+    from storage import people
     from storage.db import open_database
 
     db = await open_database(settings.database_url)
@@ -40,15 +42,19 @@ async def _main(args, settings) -> int:
                 elif args.role == "staff":
                     print("CNAP staff belong to an office: add --office ID", file=sys.stderr)
                     return 2
-                token = await roles.create_invite(session, args.role, args.office, args.days)
+                token = await roles.create_invite(session, args.role, args.office, args.days, name=args.name)
                 print(f"One-time invitation ({args.role}{' @ ' + args.office if args.office else ''}), "
                       f"valid {args.days} days. Send it to the person only:")
                 for channel, link in DeepLinks(CHANNELS, settings).all(f"inv_{token}").items():
                     print(f"  {channel}: {link}")
                 return 0
             if args.staff_cmd == "list":
-                for role, user in await roles.list_roles(session):
-                    print(f"[{role.id}] {role.role}{' @ ' + role.scope if role.scope else ''}: {user.channel} user #{user.id}")
+                members = await roles.list_roles(session)
+                names = await people.display_names(session, [user.id for _role, user in members])
+                for role, user in members:
+                    who = names.get(user.id) or "(no name given)"
+                    print(f"[{role.id}] {role.role}{' @ ' + role.scope if role.scope else ''}: {who} "
+                          f"({user.channel} user #{user.id})")
                 return 0
             if await roles.revoke_role(session, args.role_id):
                 print("Role revoked.")

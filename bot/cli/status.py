@@ -16,6 +16,10 @@ def add_arguments(parser) -> None:
     imp = sub.add_parser("import", help="import statuses from a CSV or XLSX file (columns: see README)")
     imp.add_argument("file", type=Path)
     imp.add_argument("--source", default="import", help="name of the system the file comes from")
+    imp.add_argument("--allow-backward", action="store_true",
+                     help="let rows move an issued or refused application to another status")
+    imp.add_argument("--require-secret", action="store_true",
+                     help="refuse rows that leave an application without a phone or code (default: a warning)")
     token = sub.add_parser("token", help="API tokens for CNAP systems")
     token.add_argument("action", choices=["create", "revoke", "list"])
     token.add_argument("name", nargs="?", help="the system's name, e.g. vulyk")
@@ -35,16 +39,20 @@ async def _import(db, settings, args) -> int:
     kb = load_kb(settings.kb_dir or DATA_DIR, strict=False)
     try:
         summary = await import_file(db, args.file, kb=kb, key=settings.secret_key_bytes(), source=args.source,
-                                    progress=_progress)
+                                    progress=_progress, allow_backward=args.allow_backward,
+                                    require_secret=args.require_secret)
     except (ImportError_, OSError) as exc:
         print(f"Cannot import: {exc}", file=sys.stderr)
         return 2
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    for line, reason in summary.rejected:
-        print(f"line {line}: rejected: {reason}")
+    report = [(line, f"rejected: {reason}") for line, reason in summary.rejected]
+    report += [(line, f"refused: {reason}") for line, reason in summary.refused]
+    report += [(line, "warning: no phone or code, so nobody can look this application up") for line in summary.no_secret]
+    for line, what in sorted(report):
+        print(f"line {line}: {what}")
     print(summary.line())
-    return 1 if summary.rejected else 0
+    return 1 if summary.rejected or summary.refused else 0
 
 
 async def _token(db, args) -> int:

@@ -160,6 +160,22 @@ class Context:
             return False
         return True
 
+    async def redraw(self) -> None:
+        """Show the current screen (the latest in the Back history) again, below a notice."""
+        if self._stack:
+            action, *args = self._stack[-1]
+            spec = self._routes.actions.get(action)
+            if spec is not None and spec.accepts(len(args)) and await spec.handler(self, *args) is not False:
+                return
+        await self.show("menu")
+
+    def forget_screens(self, action: str) -> None:
+        """Take the latest run of `action` screens out of the Back history (the steps of a finished
+        wizard), so "Back" from what follows does not lead into them."""
+        stack = self._stack
+        while stack and stack[-1][0] == action:
+            stack.pop()
+
     async def back(self) -> None:
         stack = self._stack
         if stack:

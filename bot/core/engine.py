@@ -180,6 +180,7 @@ class Engine:
             await self._stale_button(ctx)
             return
         self._enter(ctx, action.owner)
+        ctx.expect(None)  # a press answers the screen, not the question it asked; the next screen asks again
         ok = await ctx.show(action.name, *p.args) if action.screen else await action.handler(ctx, *p.args) is not False
         if not ok:
             await self._stale_button(ctx)

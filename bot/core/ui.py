@@ -37,5 +37,20 @@ def cnap_contacts(ctx: Context) -> str:
 
 
 def short(label: str, limit: int = 60) -> str:
-    """Button labels: long ones are cut so they stay readable on a phone."""
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+    """Button labels (and other one-line cuts): a long one is cut after its last whole word and ends
+    with "…", so it stays readable on a phone. A single word longer than the limit is cut inside it."""
+    label = " ".join(label.split())
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1]
+    if label[limit - 1] != " " and " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,.;:—–-(") + "…"
+
+
+async def no_text_here(ctx: Context) -> None:
+    """The answer to text typed on a screen that only has buttons (a staff or social-worker screen):
+    such text may hold someone's details, so it is never handed to the search. The screen is shown again."""
+    ctx.say(ctx._("This screen takes no typed text: please use its buttons. To search for a service, "
+                  "open the main menu first."))
+    await ctx.redraw()

@@ -11,6 +11,7 @@ again. The idempotency key makes enqueueing the same thing twice impossible.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database, is_sqlite, rowcount
-from storage.models import Outbox, utcnow
+from storage.models import Outbox, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,20 @@ async def enqueue(
 
 
 async def claim(db: Database, channels: list[str], limit: int = 50, lease: float = 60.0,
-                now: dt.datetime | None = None) -> list[Claimed]:
+                now: dt.datetime | None = None, recipients: Mapping[str, Collection[str]] | None = None) -> list[Claimed]:
+    """Claim due rows of these channels; `recipients` limits a channel to some people (by external id):
+    a console process can write only to the person typing in it, and must leave the others' rows alone."""
     now = now or utcnow()
     expired = and_(Outbox.state == "sending", Outbox.claimed_until < now)
     due = and_(Outbox.state == "pending", Outbox.due_at <= now)
+    mine = [
+        or_(Outbox.channel != channel,
+            Outbox.user_id.in_(select(User.id).where(User.channel == channel, User.external_id.in_(list(ids)))))
+        for channel, ids in (recipients or {}).items()
+    ]
     stmt = (
         select(Outbox.id)
-        .where(Outbox.channel.in_(channels), or_(due, expired))
+        .where(Outbox.channel.in_(channels), or_(due, expired), *mine)
         .order_by(Outbox.due_at, Outbox.id)
         .limit(limit)
     )

@@ -17,7 +17,10 @@ class Outcome:
 
 
 class Sender(Protocol):
-    """One per channel: sends replies to a person and says how it went (never raises)."""
+    """One per channel: sends replies to a person and says how it went (never raises).
+
+    A sender that can reach only some people has a `recipients` attribute (their external ids): the
+    delivery worker then claims only their rows (the console reaches only the person typing in it)."""
 
     channel: str
 

@@ -62,6 +62,9 @@ class DeliveryWorker:
         self.services = services
         self.clock = services.clock
         self.senders = {s.channel: s for s in senders}
+        # A sender that reaches only some people (the console: the person typing in this process).
+        only = {s.channel: getattr(s, "recipients", None) for s in senders}
+        self.recipients = {channel: ids for channel, ids in only.items() if ids is not None}
         self.renderers = {**BUILT_IN, **renderers}
         self.settled = dict(settled)
         self.reach = reach
@@ -79,7 +82,8 @@ class DeliveryWorker:
             return await self._run_once()
 
     async def _run_once(self) -> int:
-        rows = await outbox.claim(self.db, list(self.senders), self.batch, self.lease, now=self.clock.now())
+        rows = await outbox.claim(self.db, list(self.senders), self.batch, self.lease, now=self.clock.now(),
+                                  recipients=self.recipients)
         by_channel: dict[str, list[outbox.Claimed]] = {}
         for row in rows:
             by_channel.setdefault(row.channel, []).append(row)

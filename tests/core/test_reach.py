@@ -59,8 +59,8 @@ async def scenario(app, channel: str, client_id: str) -> dict[str, int]:
         client, _ = await people.get_or_create_user(s, channel, client_id)
         await people.grant_role(s, worker.id, "social_worker")
         await people.grant_role(s, client.id, "staff", "cnap-main")
-        await service.set_worker_name(s, worker.id, "Олена Петрівна")
-        link, _token = await service.invite_client(s, worker.id, "Ганна К.")
+        await people.set_display_name(s, worker.id, "Олена Петрівна")
+        link, _token = await service.invite_client(s, worker.id, "Ганна К.", KEY)
         await service.consent(s, link, client.id, now=app.services.clock.now())
         await service.create_reminder(s, link, text="Прийом", start_date=START.date() + dt.timedelta(days=1),
                                       local_time="10:00", policy=Policy.from_settings(app.settings),

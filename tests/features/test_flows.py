@@ -21,7 +21,7 @@ async def test_first_contact_shows_privacy_notice_then_main_menu_in_ukrainian(co
     replies = await chat.start()
     assert len(replies) == 2
     notice, menu = replies
-    assert "Тестова громада" in notice.text
+    assert "Тестової громади" in notice.text
     assert "/forget" in notice.text and "не просимо" in notice.text.lower()
     assert menu.text.startswith("Головне меню")
     labels = " ".join(chat.labels)
@@ -154,7 +154,7 @@ async def test_deep_link_opens_a_service_card_and_unknown_links_are_friendly(cor
     chat = Chat(core, user="linked")
     replies = await chat.start("svc_housing-subsidy")
     assert "Призначення житлової субсидії" in replies[-1].text
-    assert "Тестова громада" in replies[0].text  # privacy notice still first for a new user
+    assert "Тестової громади" in replies[0].text  # privacy notice still first for a new user
     await chat.press("Назад")
     assert chat.text.startswith("Головне меню")
     await chat.start("svc_no-such-service")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.redact import mask_contacts
 from bot.features.feedback.surveys import Question, Survey
 from bot.i18n import N_, Translator
 
@@ -63,7 +64,7 @@ def answer_words(survey: Survey, question: Question, value: Any, t: Translator) 
     if question.kind in ("single", "multiple"):
         ids = value if isinstance(value, list) else [value]
         return ", ".join(o.text.get(t.lang) for o in question.options if o.id in ids)
-    return str(value)
+    return mask_contacts(str(value))  # stored masked since issue 12; older comments are masked when shown
 
 
 def answers_block(survey: Survey, answers: dict[str, Any], t: Translator) -> str:

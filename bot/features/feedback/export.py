@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.features.feedback.answers import answer_words
 from bot.features.feedback.models import FeedbackResponse
-from bot.features.feedback.report import Summary, percent
+from bot.features.feedback.report import Summary, one_decimal, percent
 from bot.features.feedback.surveys import Question, Survey, SurveySet
 from bot.i18n import N_, Translator
 from knowledge.loader import KnowledgeBase
@@ -68,9 +68,12 @@ def response_table(rows: list[FeedbackResponse], surveys: SurveySet, kb: Knowled
     return header, table
 
 
-def summary_table(summary: Summary, t: Translator, since: dt.date | None, until: dt.date | None) -> list[list[Any]]:
+def summary_table(summary: Summary, t: Translator, since: dt.date | None, until: dt.date | None,
+                  as_text: bool = False) -> list[list[Any]]:
+    """The summary rows; `as_text` (CSV): averages and shares written as the bot writes them ("3,4", "40 %"),
+    else numbers a spreadsheet can compute with (XLSX, formatted there)."""
     _ = t.gettext
-    period = f"{since.isoformat() if since else '…'} – {until.isoformat() if until else '…'}"
+    period = f"{t.table_date(since) if since else '…'} – {t.table_date(until) if until else '…'}"
     low_max = summary.scale_survey.low_max if summary.scale_survey else 2
     out: list[list[Any]] = [
         [_("Period"), period],
@@ -83,16 +86,25 @@ def summary_table(summary: Summary, t: Translator, since: dt.date | None, until:
         avg = round(st.average, 2) if st.average is not None else None
         low = st.low_share(low_max)
         breakdown = "; ".join(f"{words}: {n}" for words, n in st.breakdown(t))
-        out.append([st.question.label.get(t.lang), st.answered, avg, round(low, 4) if low is not None else None, breakdown])
+        if as_text:
+            out.append([st.question.label.get(t.lang), st.answered, one_decimal(t, st.average) if avg is not None else None,
+                        percent(t, low) if low is not None else None, breakdown])
+        else:
+            out.append([st.question.label.get(t.lang), st.answered, avg, round(low, 4) if low is not None else None, breakdown])
     return out
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[Any]], summary: list[list[Any]]) -> list[Path]:
-    """The responses to `path`, the summary beside it (`<name>-summary.csv`); UTF-8 with BOM for Excel."""
+def write_csv(path: Path, header: list[str], rows: list[list[Any]], summary: list[list[Any]], t: Translator) -> list[Path]:
+    """The responses to `path`, the summary beside it (`<name>-summary.csv`); UTF-8 with BOM for Excel.
+    Dates as tables write them in the report's language (30.11.2026)."""
     summary_path = path.with_name(f"{path.stem}-summary{path.suffix or '.csv'}")
+
+    def cell(v: Any) -> Any:
+        return "" if v is None else t.table_date(v) if isinstance(v, dt.date) else v
+
     for target, lines in ((path, [header, *rows]), (summary_path, summary)):
         with target.open("w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh).writerows([["" if v is None else v for v in line] for line in lines])
+            csv.writer(fh).writerows([[cell(v) for v in line] for line in lines])
     return [path, summary_path]
 
 
@@ -113,7 +125,7 @@ def write_xlsx(path: Path, header: list[str], rows: list[list[Any]], summary: li
     for n, name in enumerate(header, 1):
         sheet.column_dimensions[sheet.cell(1, n).column_letter].width = min(max(10, len(str(name)) + 2), 40)
     for row in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
-        row[0].number_format = "yyyy-mm-dd"
+        row[0].number_format = "dd.mm.yyyy" if t.lang == "uk" else "yyyy-mm-dd"
     summ = wb.create_sheet(_("Summary")[:31])
     for line in summary:
         summ.append(line)

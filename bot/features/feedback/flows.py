@@ -19,6 +19,7 @@ from bot.core.context import Context
 from bot.core.events import Attachment
 from bot.core.feature import MenuEntry
 from bot.core.payloads import to_base36
+from bot.core.redact import mask_contacts
 from bot.core.router import Router
 from bot.core.state import FlowState
 from bot.core.ui import cnap_contacts, office_block, short
@@ -122,6 +123,8 @@ def _ask(ctx: Context, st: SurveyRun, survey: Survey, notice: str = "", *, edit:
     ctx.expect("fb_answer")  # typed answers work too ("5", "так", the words of an option)
     ctx.put(st)
     text = q.text.get(ctx.lang)
+    if q.kind == "text":
+        text += "\n" + _("Phone numbers and e-mail addresses are removed from what you write.")
     ctx.say(f"{notice}\n\n{text}" if notice else text, rows, edit=edit)
 
 
@@ -335,7 +338,7 @@ async def typed_answer(ctx: Context, text: str) -> None:
             _ask(ctx, *active, notice=ctx._("Your text has {n} characters; please keep it within {max}. Shorten it and "
                                             "send it again, or press «Skip».").format(n=len(text), max=q.max_length))
             return
-        await _record(ctx, *active, text or None)
+        await _record(ctx, *active, mask_contacts(text) or None)  # «anonymous» holds for what staff read
         return
     value = parse_typed(active[1], q, text)
     if value is None and active[0].nudged != active[0].q:
@@ -389,7 +392,7 @@ async def office_results(ctx: Context, office_id: str, days: str) -> bool:
     summary = summarize(await store.responses(ctx.session, [office.id], since, until), surveys, ctx.lang, since, until)
     title = office.name.get(ctx.lang)
     if summary.responses:
-        period = f"{ctx.t.date(since, 'd MMM')} – {ctx.t.date(until, 'd MMM y')}"
+        period = f"{ctx.t.day(since, until)} – {ctx.t.day(until)}"
         png = await asyncio.to_thread(results_chart, summary, ctx.t, f"{title}\n{period}")
         ctx.say("", attachments=[Attachment("image", f"feedback-{office.id}-{until.isoformat()}.png", png, caption=title)])
     periods = [ctx.btn(("✔ " if d == days else "") + ctx.ngettext("{n} day", "{n} days", int(d)).format(n=d), "fbr", office.id, d)

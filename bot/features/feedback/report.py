@@ -13,6 +13,7 @@ from typing import Any
 
 from babel.numbers import format_decimal, format_percent
 
+from bot.core.redact import mask_contacts
 from bot.features.feedback.answers import answer_words
 from bot.features.feedback.models import FeedbackResponse
 from bot.features.feedback.surveys import SCALE, Question, Survey, SurveySet
@@ -112,7 +113,7 @@ def summarize(
             if q.id not in answers:
                 continue
             if q.kind == "text":
-                notes.append((row.day, row.id, row.office_id, str(answers[q.id])))
+                notes.append((row.day, row.id, row.office_id, mask_contacts(str(answers[q.id]))))
                 continue
             st = stats.setdefault(q.id, QuestionStats(q, survey))
             if st.question.kind != q.kind:
@@ -143,7 +144,8 @@ def one_decimal(t: Translator, value: float | None) -> str:
 
 
 def percent(t: Translator, share: float) -> str:
-    return format_percent(share, locale=t.lang)
+    """40 % in Ukrainian (a no-break space before the sign, as Ukrainian typography has it), 40% in English."""
+    return format_percent(share, "#,##0\u00a0%" if t.lang == "uk" else None, locale=t.lang)
 
 
 def summary_text(summary: Summary, t: Translator, title: str, since: dt.date, until: dt.date) -> str:
@@ -151,7 +153,7 @@ def summary_text(summary: Summary, t: Translator, title: str, since: dt.date, un
     _ = t.gettext
     lines = [
         f"📊 {title}",
-        _("Period: {start} – {end}").format(start=t.date(since), end=t.date(until)),
+        _("Period: {start} – {end}").format(start=t.day(since, until), end=t.day(until)),
         _("Responses: {n}").format(n=summary.responses),
     ]
     if not summary.responses:
@@ -174,5 +176,5 @@ def summary_text(summary: Summary, t: Translator, title: str, since: dt.date, un
         lines += ["", f"{st.question.label.get(t.lang)}:", "; ".join(parts)]
     if summary.comments:
         lines += ["", _("Latest comments:")]
-        lines += [f"• {t.date(day, 'd MMM')}: «{text}»" for day, _office, text in summary.comments]
+        lines += [f"• {t.day(day, until)}: «{text}»" for day, _office, text in summary.comments]
     return "\n".join(lines)

@@ -112,11 +112,15 @@ async def privacy(ctx: Context, first_contact: bool = False) -> None:
     _ = ctx._
     text = "\n".join(
         [
-            _("Hello! I am the assistant of {community}.").format(community=ctx.kb.community.name.get(ctx.lang))
+            _("Hello! I am the assistant of the {community}.").format(
+                community=ctx.t.of_community(ctx.kb.community.name.get(ctx.lang)))
             if first_contact and ctx.kb is not None
             else _("Your privacy."),
             _("What we store: your chat id on this messenger, your language, your document lists and the "
-              "applications you follow. We do not ask for your name, phone or address."),
+              "applications you follow. We do not ask for your name or address."),
+            _("To check an application's status you type the last 4 digits of your phone: they are only compared "
+              "with the CNAP's record and are not kept. Feedback answers are kept without any link to you; phone "
+              "numbers and e-mail addresses in comments are removed."),
             _("Why: only to answer you and to remind you of what you asked for."),
             _("Search queries that found nothing are kept without any link to you, to improve the bot."),
             _("To delete everything about you at any time, send /forget."),

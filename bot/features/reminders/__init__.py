@@ -1,13 +1,13 @@
 """Social workers' reminders: consent links, the wizard, delivery, confirmation, stopping."""
 
 from bot.core.feature import Feature
-from bot.features.reminders import client_flows, worker_flows
+from bot.features.reminders import client_flows, wizard, worker_flows
 from bot.features.reminders.render import RENDERERS, SETTLED
 from bot.features.reminders.service import on_forget, on_unreachable
 
 FEATURE = Feature(
     name="reminders",
-    routers=(worker_flows.router, client_flows.router),
+    routers=(worker_flows.router, wizard.router, client_flows.router),
     menu=worker_flows.MENU,
     renderers=RENDERERS,
     settled=SETTLED,

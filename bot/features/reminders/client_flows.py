@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from bot.core.context import Context
 from bot.core.router import Router
 from bot.core.state import FlowState
@@ -22,22 +24,47 @@ class ClientInvite(FlowState):
 @router.deeplink("cl")
 async def invitation(ctx: Context, token: str) -> bool:
     link = await service.open_client_invite(ctx.session, token)
-    if link is None or link.worker_id == ctx.user.id:
+    if link is None:
+        return await _old_invitation(ctx, token)
+    if link.worker_id == ctx.user.id:
         return False
     _ = ctx._
     who = await service.worker_name(ctx.session, link.worker_id) or _("your social worker")
+    hours = ctx.settings.reminder_confirm_hours
+    hours = int(hours) if float(hours).is_integer() else hours  # 24, or 1.5
     ctx.put(ClientInvite(token=token))
     ctx.say(
         "\n\n".join([
             _("{worker} (social worker) invites you to receive reminders in this chat: appointments, documents "
               "to bring, deadlines, home visits.").format(worker=who),
-            _("Reminders are short and do not contain details of your case. Only the fact that you pressed "
-              "«Got it» is shown to the social worker."),
+            _("Reminders are short and do not contain details of your case."),
+            _("What the social worker will see: whether each reminder was delivered, whether you pressed «Got it», "
+              "that you have not confirmed a reminder {within}, and that you stop the reminders, block the "
+              "bot or delete your data. Nothing else: not your messages, not what else you do in the bot.").format(
+                within=ctx.ngettext("within {n} hour", "within {n} hours", math.ceil(hours)).format(n=hours)),
             _("You can stop them at any time: with the button under a reminder or the /stop command."),
             _("Do you agree to receive these reminders?"),
         ]),
         [[ctx.btn(_("Yes, I agree ✅"), "cl_yes")], [ctx.btn(_("No, thank you"), "menu")]],
     )
+    return True
+
+
+async def _old_invitation(ctx: Context, token: str) -> bool:
+    """A link that was replaced or used: say so, and whom to ask, instead of "out of date"."""
+    old = await service.old_invite(ctx.session, token)
+    if old is None:
+        return False
+    retired, link = old
+    _ = ctx._
+    who = await service.worker_name(ctx.session, link.worker_id) or _("your social worker")
+    if retired.why == "replaced":
+        text = _("This invitation link was replaced by a newer one. Please ask {worker} to send you the new link.")
+    elif link.client_id == ctx.user.id and link.state == "active":
+        text = _("You have already agreed: reminders from {worker} come to this chat.")
+    else:
+        text = _("This invitation has already been used. If it was meant for you, please ask {worker} for a new link.")
+    ctx.say(text.format(worker=who), [ctx.nav_row(back=False)])
     return True
 
 
@@ -66,7 +93,8 @@ async def got_it(ctx: Context, occ_id: str) -> bool:
     if occ is None:
         return False
     await service.confirm(ctx.session, occ, now=ctx.now())
-    ctx.say(ctx._("✅ Noted: «{text}». Your social worker will see that you got it.").format(text=reminder.text), edit=True)
+    ctx.say(ctx._("✅ Noted. Your social worker will see that you got this reminder:") + "\n" + reminder.text,
+            [ctx.nav_row(back=False)], edit=True)
     return True
 
 
@@ -78,8 +106,8 @@ async def later(ctx: Context, occ_id: str) -> bool:
     new = await service.snooze(ctx.session, occ, reminder, link, Policy.from_settings(ctx.settings), now=ctx.now())
     if new is None:
         return False
-    ctx.say(ctx._("⏰ I will remind you again at {time}: «{text}».").format(
-        time=ctx.t.datetime(new.due_at, "short", tz=ctx.settings.timezone), text=reminder.text), edit=True)
+    moment = ctx.t.when(new.due_at, ctx.settings.timezone, ctx.now(), relative=False)
+    ctx.say(ctx._("⏰ I will remind you again {when}.").format(when=moment), [ctx.nav_row(back=False)], edit=True)
     return True
 
 

@@ -7,9 +7,12 @@
 | when   | коли, дата і час       | 2026-12-01 10:00 or 01.12.2026 10:00 (local time) |
 | repeat | повтор                 | none, daily, weekly, monthly, before:3 (also: щодня, щотижня, щомісяця) |
 | urgent | терміново              | yes/no (send even in quiet hours)     |
+| details| де, що взяти           | ЦНАП, вул. Соборна, 1; паспорт (optional: where to come, what to bring) |
 
 Only clients who agreed (active links of this worker) can get reminders; a bad row
-is reported with its line number and the others are imported.
+is reported with its line number and the others are imported. Importing the same file again
+changes nothing: a row whose client, text, time and repetition match an active reminder is
+that reminder ("unchanged"), so a client never gets a reminder twice.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -25,6 +29,7 @@ from bot.features.reminders.models import ClientLink
 from bot.features.reminders.timing import Policy
 from bot.tables import read_table
 from storage.db import Database
+from storage.types import utcnow
 
 HEADERS = {
     "client": ("client", "клієнт"),
@@ -32,16 +37,26 @@ HEADERS = {
     "when": ("when", "коли", "дата і час", "дата"),
     "repeat": ("repeat", "повтор", "повторення"),
     "urgent": ("urgent", "терміново"),
+    "details": ("details", "де", "що взяти", "місце"),
 }
 REPEAT_WORDS = {"": "none", "none": "none", "once": "none", "один раз": "none", "ні": "none",
                 "daily": "daily", "щодня": "daily", "weekly": "weekly", "щотижня": "weekly",
                 "monthly": "monthly", "щомісяця": "monthly"}
 
 
+MAX_DETAILS = 200
+
+
 @dataclass
 class Summary:
     imported: int = 0
+    unchanged: int = 0  # already there (the same file imported again)
+    changed: int = 0  # already there, now marked urgent or not
     rejected: list[tuple[int, str]] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (f"imported {self.imported}, unchanged {self.unchanged}, changed {self.changed}, "
+                f"rejected {len(self.rejected)}")
 
 
 def parse_when(value) -> dt.datetime:
@@ -71,7 +86,7 @@ def parse_repeat(value) -> tuple[str, int]:
 async def import_reminders(db: Database, path: Path, worker_id: int, policy: Policy, now: dt.datetime | None = None) -> Summary:
     records, _total = read_table(path, HEADERS, ("client", "text", "when"))
     summary = Summary()
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utcnow()
     async with db.sessions() as session, session.begin():
         links = {
             link.alias.casefold(): link
@@ -91,15 +106,27 @@ async def import_reminders(db: Database, path: Path, worker_id: int, policy: Pol
                 when = parse_when(rec.get("when"))
                 repeat, days_before = parse_repeat(rec.get("repeat"))
                 urgent = str(rec.get("urgent") or "").strip().lower() in ("yes", "так", "1", "true", "терміново")
+                details = " ".join(str(rec.get("details") or "").split())
+                if len(details) > MAX_DETAILS:
+                    raise ValueError(f"the details must be at most {MAX_DETAILS} characters")
                 moment = when.replace(tzinfo=policy.tz)
                 if repeat in ("none", "before") and moment.astimezone(dt.UTC) <= now:
                     raise ValueError("this moment has already passed")
             except ValueError as exc:
                 summary.rejected.append((line, str(exc)))
                 continue
+            fields: dict[str, Any] = dict(text=text, start_date=when.date(), local_time=when.strftime("%H:%M"),
+                                          repeat=repeat, days_before=days_before)
+            existing = await service.same_reminder(session, link, **fields)
+            if existing is not None:
+                if existing.urgent == urgent and (existing.details or "") == details:
+                    summary.unchanged += 1
+                else:
+                    existing.urgent, existing.details = urgent, details or None
+                    summary.changed += 1
+                continue
             async with session.begin_nested():
-                await service.create_reminder(session, link, text=text, start_date=when.date(),
-                                              local_time=when.strftime("%H:%M"), repeat=repeat,
-                                              days_before=days_before, urgent=urgent, policy=policy, now=now)
+                await service.create_reminder(session, link, **fields, urgent=urgent, policy=policy, now=now,
+                                              details=details)
             summary.imported += 1
     return summary

@@ -12,6 +12,7 @@ from bot.core.feature import RenderContext
 from bot.core.services import Services
 from bot.delivery import outbox
 from bot.features.reminders import service
+from bot.features.reminders.access import quoted
 from bot.features.reminders.models import ClientLink, Occurrence, Reminder
 from bot.features.reminders.timing import Policy
 from bot.i18n import Translator
@@ -37,13 +38,18 @@ async def render_reminder(rc: RenderContext, payload: dict) -> list[Reply] | Non
         return None  # cancelled, stopped or already handled meanwhile
     _ = t.gettext
     who = await service.worker_name(session, link.worker_id) or _("your social worker")
-    text = _("🔔 Reminder from {worker}:").format(worker=who) + "\n" + reminder.text
+    lines = [_("🔔 Reminder from {worker}:").format(worker=who), reminder.text]
+    event = occ.event_at or occ.planned_for
+    lines.append(_("When: {when}").format(when=t.when(event, rc.services.settings.timezone, rc.services.clock.now())))
+    if reminder.details:
+        lines.append(_("Where and what to bring: {details}").format(details=reminder.details))
     buttons = [
         [_btn(_("Got it ✅"), "rok", occ.id)],
         [_btn(_("Remind me in an hour ⏰"), "rsnooze", occ.id)],
         [_btn(_("Stop these reminders"), "rstop", link.id)],
+        [_btn(_("Main menu 🏠"), "menu")],
     ]
-    return [Reply(text, buttons)]
+    return [Reply("\n".join(lines), buttons)]
 
 
 async def reminder_settled(session: AsyncSession, services: Services, row, result) -> None:
@@ -82,13 +88,18 @@ async def _worker_note(session, user: User, t: Translator, payload: dict, text_f
     text = await text_for(link)
     if not text:
         return None
-    return [Reply(text, [[_btn(t.gettext("Open the client"), "wclient", link.id)]])]
+    return [Reply(text, _note_buttons(t, link.id))]
+
+
+def _note_buttons(t: Translator, link_id: int | None) -> list[list[Button]]:
+    rows = [[_btn(t.gettext("Open the client"), "wclient", link_id)]] if link_id is not None else []
+    return [*rows, [_btn(t.gettext("Main menu 🏠"), "menu")]]
 
 
 async def render_joined(rc: RenderContext, payload: dict) -> list[Reply] | None:
     session, user, t = rc.session, rc.user, rc.t
     async def text(link):
-        return t.gettext("✅ {client} agreed to receive your reminders.").format(client=link.alias)
+        return t.gettext("✅ The client «{client}» agreed to receive your reminders.").format(client=link.alias)
 
     return await _worker_note(session, user, t, payload, text)
 
@@ -96,7 +107,8 @@ async def render_joined(rc: RenderContext, payload: dict) -> list[Reply] | None:
 async def render_stopped(rc: RenderContext, payload: dict) -> list[Reply] | None:
     session, user, t = rc.session, rc.user, rc.t
     async def text(link):
-        return t.gettext("⛔ {client} stopped your reminders. Scheduled reminders were cancelled.").format(client=link.alias)
+        return t.gettext("⛔ The client «{client}» stopped your reminders. Scheduled reminders were cancelled.").format(
+            client=link.alias)
 
     return await _worker_note(session, user, t, payload, text)
 
@@ -105,8 +117,8 @@ async def render_blocked(rc: RenderContext, payload: dict) -> list[Reply] | None
     session, user, t = rc.session, rc.user, rc.t
     async def text(link):
         return t.gettext(
-            "⚠️ {client} has blocked the bot, so reminders cannot be delivered. Scheduled reminders were cancelled; "
-            "please contact the client another way."
+            "⚠️ The client «{client}» has blocked the bot, so reminders cannot be delivered. Scheduled reminders were "
+            "cancelled; please contact the client another way."
         ).format(client=link.alias)
 
     return await _worker_note(session, user, t, payload, text)
@@ -117,8 +129,8 @@ async def render_failed(rc: RenderContext, payload: dict) -> list[Reply] | None:
     occ, reminder, _link = await _load(session, payload.get("occurrence_id"))
 
     async def text(link):
-        return t.gettext("⚠️ A reminder to {client} could not be delivered: «{text}».").format(
-            client=link.alias, text=reminder.text if reminder else "")
+        return t.gettext("⚠️ A reminder to the client «{client}» could not be delivered: «{text}».").format(
+            client=link.alias, text=quoted(reminder.text) if reminder else "")
 
     return await _worker_note(session, user, t, payload, text)
 
@@ -128,10 +140,10 @@ async def render_unconfirmed(rc: RenderContext, payload: dict) -> list[Reply] | 
     occ, reminder, link = await _load(session, payload.get("occurrence_id"))
     if occ is None or occ.state != "sent" or link is None or link.worker_id != user.id:
         return None  # confirmed (or otherwise settled) in time: nothing to report
-    when = occ.sent_at or occ.due_at
-    text = t.gettext("⏳ {client} has not confirmed the reminder «{text}» sent {when}.").format(
-        client=link.alias, text=reminder.text, when=t.datetime(when, "short", tz=rc.services.settings.timezone))
-    return [Reply(text, [[_btn(t.gettext("Open the client"), "wclient", link.id)]])]
+    sent = t.when(occ.sent_at or occ.due_at, rc.services.settings.timezone, rc.services.clock.now(), relative=False)
+    text = t.gettext("⏳ The client «{client}» has not confirmed the reminder «{text}» sent {when}.").format(
+        client=link.alias, text=quoted(reminder.text), when=sent)
+    return [Reply(text, _note_buttons(t, link.id))]
 
 
 async def render_left(rc: RenderContext, payload: dict) -> list[Reply] | None:
@@ -139,8 +151,9 @@ async def render_left(rc: RenderContext, payload: dict) -> list[Reply] | None:
     alias = str(payload.get("alias") or "")
     if not alias:
         return None
-    return [Reply(t.gettext("⛔ {client} deleted their data in the bot: the link and all reminders are gone. "
-                            "Please contact the client another way if needed.").format(client=alias))]
+    return [Reply(t.gettext("⛔ The client «{client}» deleted their data in the bot: the link and all reminders are "
+                            "gone. Please contact the client another way if needed.").format(client=alias),
+                  _note_buttons(t, None))]
 
 
 RENDERERS = {

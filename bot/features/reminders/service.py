@@ -9,8 +9,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import outbox
-from bot.features.reminders.models import ClientLink, Occurrence, Reminder, WorkerProfile
-from bot.features.reminders.timing import Policy, next_planned
+from bot.features.reminders.models import ClientLink, Occurrence, OldInvite, Reminder
+from bot.features.reminders.timing import Policy, next_planned, to_utc
+from storage import people
+from storage.hashing import keyed_hash
 from storage.hashing import token_hash as _hash
 from storage.models import User, utcnow
 
@@ -21,25 +23,52 @@ SNOOZE = dt.timedelta(hours=1)
 
 
 async def worker_name(session: AsyncSession, worker_id: int) -> str | None:
-    profile = await session.get(WorkerProfile, worker_id)
-    return profile.display_name if profile else None
+    return (await people.display_names(session, [worker_id])).get(worker_id)
 
 
-async def set_worker_name(session: AsyncSession, worker_id: int, name: str) -> None:
-    profile = await session.get(WorkerProfile, worker_id)
-    if profile is None:
-        session.add(WorkerProfile(user_id=worker_id, display_name=name))
-    else:
-        profile.display_name = name
+def invitation_token(key: bytes, link: ClientLink) -> str | None:
+    """The open invitation's token: derived from the server's key and the link's salt, so the same
+    link can be shown again while the database holds neither the token nor anything that opens it."""
+    if link.state != "invited" or not link.invite_salt:
+        return None
+    return keyed_hash(key, "client-invite", link.id, link.invite_salt)[:32]
+
+
+def opens(link: ClientLink, token: str) -> bool:
+    """Whether the token is the one the link's invitation was issued with (it is, unless the key changed)."""
+    return link.invite_hash is not None and _hash(token) == link.invite_hash
+
+
+async def _issue(session: AsyncSession, link: ClientLink, key: bytes) -> str:
+    link.invite_salt = secrets.token_hex(8)
+    token = invitation_token(key, link)
+    assert token is not None
+    link.invite_hash = _hash(token)
+    await session.flush()
+    return token
+
+
+async def _retire(session: AsyncSession, link: ClientLink, why: str) -> None:
+    """The current link stops opening anything; whoever opens it later is told why and whom to ask."""
+    if link.invite_hash:
+        session.add(OldInvite(token_hash=link.invite_hash, link_id=link.id, why=why))
+    link.invite_hash, link.invite_salt = None, None
     await session.flush()
 
 
-async def invite_client(session: AsyncSession, worker_id: int, alias: str) -> tuple[ClientLink, str]:
-    token = secrets.token_urlsafe(16)
-    link = ClientLink(worker_id=worker_id, alias=alias, invite_hash=_hash(token), state="invited")
+async def invite_client(session: AsyncSession, worker_id: int, alias: str, key: bytes) -> tuple[ClientLink, str]:
+    link = ClientLink(worker_id=worker_id, alias=alias, state="invited")
     session.add(link)
     await session.flush()
-    return link, token
+    return link, await _issue(session, link, key)
+
+
+async def new_invitation(session: AsyncSession, link: ClientLink, key: bytes) -> str:
+    """A new link on purpose ("the client lost it", or again after they stopped reminders): the old one
+    is retired; the client agrees again before anything is sent."""
+    await _retire(session, link, "replaced")
+    link.state = "invited"
+    return await _issue(session, link, key)
 
 
 async def open_client_invite(session: AsyncSession, token: str) -> ClientLink | None:
@@ -47,10 +76,18 @@ async def open_client_invite(session: AsyncSession, token: str) -> ClientLink | 
     return link if link is not None and link.state == "invited" else None
 
 
+async def old_invite(session: AsyncSession, token: str) -> tuple[OldInvite, ClientLink] | None:
+    """A retired invitation link and its client link, to explain what happened to it."""
+    row = (await session.execute(select(OldInvite, ClientLink).join(ClientLink, ClientLink.id == OldInvite.link_id)
+                                 .where(OldInvite.token_hash == _hash(token)))).first()
+    return (row[0], row[1]) if row else None
+
+
 async def consent(session: AsyncSession, link: ClientLink, client_id: int, now: dt.datetime | None = None) -> None:
     """The client agreed: from now on (and only now) reminders may be sent to them."""
     now = now or utcnow()
-    link.client_id, link.state, link.consented_at, link.invite_hash = client_id, "active", now, None
+    await _retire(session, link, "used")
+    link.client_id, link.state, link.consented_at, link.stopped_at = client_id, "active", now, None
     await session.flush()
     await _tell_worker(session, link, "client_joined", now=now)
 
@@ -112,12 +149,22 @@ async def _tell_worker(session: AsyncSession, link: ClientLink, kind: str, extra
 # --- reminders ---------------------------------------------------------------------------------
 
 
+async def same_reminder(session: AsyncSession, link: ClientLink, *, text: str, start_date: dt.date, local_time: str,
+                       repeat: str, days_before: int) -> Reminder | None:
+    """An active reminder of this client with the same text, time and repetition (an import run twice)."""
+    stmt = select(Reminder).where(
+        Reminder.link_id == link.id, Reminder.active.is_(True), Reminder.text == text, Reminder.start_date == start_date,
+        Reminder.local_time == local_time, Reminder.repeat == repeat, Reminder.days_before == days_before,
+    )
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
+
+
 async def create_reminder(
     session: AsyncSession, link: ClientLink, *, text: str, start_date: dt.date, local_time: str, repeat: str = "none",
-    days_before: int = 0, urgent: bool = False, policy: Policy, now: dt.datetime | None = None,
+    days_before: int = 0, urgent: bool = False, policy: Policy, now: dt.datetime | None = None, details: str | None = None,
 ) -> tuple[Reminder, Occurrence | None]:
     reminder = Reminder(link_id=link.id, text=text, start_date=start_date, local_time=local_time, repeat=repeat,
-                        days_before=days_before, urgent=urgent)
+                        days_before=days_before, urgent=urgent, details=details or None)
     session.add(reminder)
     await session.flush()
     occ = await schedule_next(session, reminder, policy, after=now or utcnow())
@@ -133,11 +180,13 @@ async def schedule_next(session: AsyncSession, reminder: Reminder, policy: Polic
     planned = next_planned(reminder.start_date, dt.time(hh, mm), reminder.repeat, reminder.days_before, policy.tz, after)
     if planned is None:
         return None
-    return await _add_occurrence(session, reminder, link, planned, policy.due(planned, reminder.urgent), "regular")
+    # What the reminder is about: the date itself for "N days before", else the moment it fires.
+    event = to_utc(reminder.start_date, dt.time(hh, mm), policy.tz) if reminder.repeat == "before" else planned
+    return await _add_occurrence(session, reminder, link, planned, policy.due(planned, reminder.urgent), "regular", event)
 
 
 async def _add_occurrence(session, reminder: Reminder, link: ClientLink, planned: dt.datetime, due: dt.datetime,
-                          kind: str) -> Occurrence | None:
+                          kind: str, event: dt.datetime | None) -> Occurrence | None:
     existing = (await session.execute(select(Occurrence).where(
         Occurrence.reminder_id == reminder.id, Occurrence.planned_for == planned, Occurrence.kind == kind))).scalar_one_or_none()
     if existing is not None:  # already planned (a retry of the same step): never twice
@@ -145,7 +194,8 @@ async def _add_occurrence(session, reminder: Reminder, link: ClientLink, planned
     client = await session.get(User, link.client_id)
     if client is None:
         return None
-    occ = Occurrence(reminder_id=reminder.id, planned_for=planned, kind=kind, due_at=due, state="scheduled")
+    occ = Occurrence(reminder_id=reminder.id, planned_for=planned, kind=kind, due_at=due, state="scheduled",
+                     event_at=event)
     session.add(occ)
     await session.flush()
     await outbox.enqueue(session, user_id=client.id, channel=client.channel, kind="reminder",
@@ -200,7 +250,8 @@ async def snooze(session: AsyncSession, occ: Occurrence, reminder: Reminder, lin
     """"Remind me in an hour": one more delivery, an hour from now (quiet hours still apply)."""
     base = (now or utcnow()).replace(second=0, microsecond=0)
     planned = base + SNOOZE
-    return await _add_occurrence(session, reminder, link, planned, policy.due(planned, reminder.urgent), "snooze")
+    return await _add_occurrence(session, reminder, link, planned, policy.due(planned, reminder.urgent), "snooze",
+                                 occ.event_at)
 
 
 # --- the person can no longer be reached, or is forgotten ----------------------------------------------

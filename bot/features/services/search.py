@@ -179,7 +179,7 @@ def _offer_status_lookup(ctx: Context, number: str) -> None:
     """An application number typed as free text: offer its status, with the number filled in."""
     _ = ctx._
     encoded = lookup_argument(number)
-    button = (ctx.btn(short(_("Check application № {number}").format(number=number)), "stfind", encoded)
+    button = (ctx.btn(short(_("Check application No. {number}").format(number=number)), "stfind", encoded)
               if encoded else ctx.btn(_("Application status 📨"), "status"))
     ctx.say(_("«{number}» looks like an application number. Shall I check its status?").format(number=number),
             [[button], [ctx.btn(_("Find a service 🔎"), "find")], ctx.nav_row()])

@@ -19,6 +19,7 @@ class Invite(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(32))
     scope: Mapped[str] = mapped_column(String(64), default="")  # an office id for office staff
+    name: Mapped[str | None] = mapped_column(String(80))  # the invitee's name, if the admin gave it
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.staff.models import Invite
+from storage import people
 from storage.db import rowcount
 from storage.hashing import token_hash as _hash
 from storage.models import Role, User, utcnow
@@ -16,11 +17,13 @@ from storage.models import Role, User, utcnow
 ROLES = ("admin", "staff", "social_worker")
 
 
-async def create_invite(session: AsyncSession, role: str, scope: str = "", days: int = 7) -> str:
+async def create_invite(session: AsyncSession, role: str, scope: str = "", days: int = 7, name: str | None = None) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     token = secrets.token_urlsafe(16)  # 22 characters: fits a deep link with room to spare
-    session.add(Invite(token_hash=_hash(token), role=role, scope=scope, expires_at=utcnow() + dt.timedelta(days=days)))
+    name = " ".join((name or "").split())[:80] or None
+    session.add(Invite(token_hash=_hash(token), role=role, scope=scope, name=name,
+                       expires_at=utcnow() + dt.timedelta(days=days)))
     await session.flush()
     return token
 
@@ -43,6 +46,8 @@ async def accept_invite(session: AsyncSession, token: str, user_id: int) -> Invi
     )
     if exists.scalar_one_or_none() is None:
         session.add(Role(user_id=user_id, role=inv.role, scope=inv.scope))
+    if inv.name:
+        await people.set_display_name(session, user_id, inv.name)
     await session.flush()
     return inv
 

@@ -48,6 +48,8 @@ class ApplicationIn(BaseModel):
     office_id: str | None = Field(None, max_length=64)
     secret: str | None = Field(None, min_length=4, max_length=32,
                                description="what the citizen types to prove it is theirs (stored hashed only)")
+    allow_backward: bool = Field(False, description="move an issued or refused application to another status "
+                                                    "(otherwise such an update is refused with 409)")
 
 
 def error(status: int, code: str, message: str) -> web.Response:
@@ -131,7 +133,11 @@ async def put_application(request: web.Request) -> web.Response:
     update = apps.ApplicationUpdate(number=number, status=status, note=data.note, expected_date=data.expected_date,
                                     service_id=data.service_id, office_id=data.office_id, secret=data.secret)
     async with core.db.sessions() as session, session.begin():
-        change = await apps.upsert(session, update, f"api:{system}", core.settings.secret_key_bytes())
+        try:
+            change = await apps.upsert(session, update, f"api:{system}", core.settings.secret_key_bytes(),
+                                       allow_backward=data.allow_backward)
+        except apps.BackwardMove as exc:
+            return error(409, "backward_move", str(exc))
         events = await apps.history(session, change.application.id)
         payload = {"result": change.result, "notified": change.notified, "application": _app_json(change.application, events)}
     return web.json_response(payload, status=201 if change.result == "added" else 200)
@@ -156,6 +162,8 @@ def openapi_document() -> dict[str, Any]:
     err = {"$ref": "#/components/schemas/Error"}
     errors = {code: {"description": text, "content": {"application/json": {"schema": err}}}
               for code, text in {"400": "malformed JSON", "401": "missing or invalid token", "413": "body too large",
+                                 "409": "the application is closed (issued or refused) and the update would move it "
+                                        "to another status; send allow_backward: true to do it anyway",
                                  "415": "not JSON", "422": "invalid fields"}.items()}
     app_schema = {
         "type": "object",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from zoneinfo import ZoneInfo
 
 from bot.core.context import Context
@@ -10,7 +11,7 @@ from bot.core.feature import MenuEntry
 from bot.core.router import Router
 from bot.core.state import FlowState
 from bot.core.ui import cnap_contacts, office_block, short
-from bot.features.status import statuses
+from bot.features.status import limits, statuses
 from bot.features.status import store as apps
 from bot.features.status.models import Application
 from bot.i18n import N_
@@ -24,10 +25,7 @@ class Lookup(FlowState):
 
     owner = "status"
     number: str
-
-# Guessing protection: failed attempts allowed per person and per number.
-USER_FAILURES, USER_WINDOW = 5, dt.timedelta(minutes=15)
-NUMBER_FAILURES, NUMBER_WINDOW = 10, dt.timedelta(hours=1)
+    button: bool = False  # opened by a button (stfind): the card replaces that screen in the Back history
 
 
 def _secret_prompt(ctx: Context) -> str:
@@ -35,6 +33,14 @@ def _secret_prompt(ctx: Context) -> str:
     if ctx.settings.status_secret == "pin":
         return _("Now enter the PIN code printed on your receipt.")
     return _("Now enter the last 4 digits of the phone number you gave at the CNAP.")
+
+
+def _ask_secret(ctx: Context, number: str, notice: str = "", button: bool = False) -> None:
+    ctx.put(Lookup(number=number, button=button))
+    text = ctx._("Application No. {number}.").format(number=number) + "\n" + _secret_prompt(ctx)
+    ctx.say(f"{notice}\n\n{text}" if notice else text,
+            [[ctx.btn(ctx._("Another application number"), "status_new")], ctx.nav_row()])
+    ctx.expect("status_secret")
 
 
 async def _ask_number(ctx: Context, intro: str | None = None) -> None:
@@ -55,18 +61,20 @@ async def status_home(ctx: Context) -> None:
 
 @router.action("status_new", screen=True)
 async def status_new(ctx: Context) -> None:
+    ctx.drop(Lookup)
     await _ask_number(ctx)
+
+
+def _usable_number(text: str) -> bool:
+    return bool(apps.normalize_number(text)) and len(text.strip()) <= 64
 
 
 @router.text_input("status_number")
 async def got_number(ctx: Context, text: str) -> None:
-    norm = apps.normalize_number(text)
-    if not norm or len(text) > 64:
+    if not _usable_number(text):
         await _ask_number(ctx, ctx._("This does not look like an application number."))
         return
-    ctx.put(Lookup(number=text.strip()))
-    ctx.say(_secret_prompt(ctx), [ctx.nav_row()])
-    ctx.expect("status_secret")
+    _ask_secret(ctx, text.strip())
 
 
 @router.deeplink("app")
@@ -80,48 +88,87 @@ async def app_link(ctx: Context, encoded: str) -> bool:
     return await ctx.show("stfind", encoded)
 
 
-@router.action("stfind")
+@router.action("stfind", screen=True)
 async def lookup_number(ctx: Context, encoded: str) -> bool:
     """The lookup with the number already filled in (base64url of it, as in receipts' QR codes): from a
-    receipt's deep link, or from an application number typed anywhere (the search offers this button)."""
+    receipt's deep link, or from an application number typed anywhere (the search offers this button).
+    A screen, so "Back" returns to where the button was pressed."""
     number = apps.number_from_payload(encoded)
     if number is None:
         return False
-    ctx.put(Lookup(number=number))
-    ctx.say(ctx._("Application № {number}.").format(number=number) + "\n" + _secret_prompt(ctx), [ctx.nav_row()])
-    ctx.expect("status_secret")
+    _ask_secret(ctx, number, button=True)
     return True
+
+
+def _not_found(ctx: Context, number: str) -> str:
+    """The same words for an unknown number and a wrong secret, naming what the person typed."""
+    _ = ctx._
+    if ctx.settings.status_secret == "pin":
+        return _("I could not find application No. {number} with this PIN code. Please check both on your "
+                 "receipt.").format(number=number)
+    return _("I could not find application No. {number} with these last 4 digits of the phone. Please check "
+             "the number on your receipt and the phone number you gave at the CNAP.").format(number=number)
+
+
+def _minutes(ctx: Context, span: dt.timedelta) -> str:
+    minutes = max(1, math.ceil(span.total_seconds() / 60))
+    return ctx.ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+
+
+def _paused(ctx: Context, verdict: limits.Verdict) -> str:
+    wait = _minutes(ctx, verdict.wait)
+    if verdict.why == "number":
+        text = ctx._("Wrong codes for this application were entered many times, so checking it is paused. "
+                     "Please try again in {wait}, or ask at the CNAP.")
+    else:
+        text = ctx._("Too many unsuccessful attempts. Please try again in {wait}, or ask at the CNAP.")
+    return text.format(wait=wait) + "\n\n" + cnap_contacts(ctx)
 
 
 @router.text_input("status_secret")
 async def got_secret(ctx: Context, text: str) -> None:
     _ = ctx._
     lookup = ctx.get(Lookup)
-    ctx.drop(Lookup)
-    number = lookup.number if lookup else None
-    ctx.expect(None)
-    if not number:
+    if lookup is None:
+        ctx.expect(None)
         await _ask_number(ctx)
         return
-    norm = apps.normalize_number(number)
-    user_key, number_key = f"user:{ctx.user.id}", f"number:{norm}"
-    if (
-        await apps.recent_failures(ctx.session, user_key, USER_WINDOW) >= USER_FAILURES
-        or await apps.recent_failures(ctx.session, number_key, NUMBER_WINDOW) >= NUMBER_FAILURES
-    ):
-        ctx.say(
-            _("Too many unsuccessful attempts. Please try again in 15 minutes, or ask the CNAP.") + "\n\n" + cnap_contacts(ctx),
-            [ctx.nav_row()],
-        )
+    number = lookup.number
+    if ctx.settings.status_secret == "pin":
+        secret: str | None = text.strip() or None
+    else:
+        secret = apps.phone_digits(text)
+        if secret is None and any(ch.isalpha() for ch in text) and _usable_number(text):
+            _ask_secret(ctx, text.strip())  # an application number typed again: the new one is meant
+            return
+    if secret is None:
+        _ask_secret(ctx, number, _("Please type only the last 4 digits of the phone number, for example 2233."),
+                    lookup.button)
+        return
+    secret_key = ctx.settings.secret_key_bytes()
+    keys = limits.keys_for(secret_key, ctx.user.channel, ctx.user.external_id, apps.normalize_number(number))
+    verdict = await limits.before_attempt(ctx.session, keys, ctx.now())
+    if not verdict.allowed:  # still waiting for the code: it can be typed again once the pause is over
+        ctx.say(_paused(ctx, verdict), [[ctx.btn(_("Another application number"), "status_new")], ctx.nav_row()])
         return
     app = await apps.find(ctx.session, number)
-    if app is None or not apps.verify_secret(text, app.secret_hash, ctx.settings.secret_key_bytes()):
-        # The same answer for an unknown number and a wrong code: no one can probe which numbers exist.
-        await apps.record_failure(ctx.session, user_key, number_key)
-        await _ask_number(ctx, _("I could not find an application with this number and code. Please check both and try again."))
+    if app is None or not apps.verify_secret(secret, app.secret_hash, secret_key):
+        verdict = await limits.failed(ctx.session, keys, ctx.now())
+        if not verdict.allowed:
+            ctx.say(_not_found(ctx, number) + "\n\n" + _paused(ctx, verdict),
+                    [[ctx.btn(_("Another application number"), "status_new")], ctx.nav_row()])
+            return
+        notice = _not_found(ctx, number)
+        if verdict.left == 1:
+            notice += "\n" + _("You have one more attempt; after it, checking is paused for {wait}.").format(
+                wait=_minutes(ctx, verdict.next_pause))
+        _ask_secret(ctx, number, notice, lookup.button)
         return
+    await limits.succeeded(ctx.session, keys)
+    ctx.drop(Lookup)
+    ctx.expect(None)
     await apps.follow(ctx.session, ctx.user.id, app.id, notify=False)
-    await ctx.show("app", str(app.id))
+    await ctx.show("app", str(app.id), replace=lookup.button)
 
 
 def _local_date(ctx: Context, moment: dt.datetime) -> str:
@@ -130,7 +177,7 @@ def _local_date(ctx: Context, moment: dt.datetime) -> str:
 
 async def application_card(ctx: Context, app: Application) -> str:
     _ = ctx._
-    lines = [_("Application № {number}").format(number=app.number)]
+    lines = [_("Application No. {number}").format(number=app.number)]
     svc = ctx.kb.services.get(app.service_id or "") if ctx.kb else None
     if svc:
         lines.append(_("Service: {title}").format(title=svc.title.get(ctx.lang)))
@@ -196,9 +243,9 @@ async def set_notify(ctx: Context, app_id: str, on: str) -> bool:
         return False
     sub.notify = on == "1"
     notice = (
-        ctx._("✔ I will write to you here when the status of application № {number} changes.")
+        ctx._("✔ I will write to you here when the status of application No. {number} changes.")
         if sub.notify
-        else ctx._("✔ Notifications for application № {number} are off.")
+        else ctx._("✔ Notifications for application No. {number} are off.")
     )
     await _render_app(ctx, sub, app, notice.format(number=app.number), edit=True)
     return True
@@ -210,7 +257,7 @@ async def unfollow(ctx: Context, app_id: str) -> bool:
     if app is None:
         return False
     await apps.unfollow(ctx.session, ctx.user.id, app.id)
-    ctx.say(ctx._("Application № {number} is removed from your list.").format(number=app.number))
+    ctx.say(ctx._("Application No. {number} is removed from your list.").format(number=app.number))
     await ctx.show("menu")
     return True
 
@@ -226,8 +273,9 @@ async def my_applications(ctx: Context) -> None:
     rows = []
     for sub, app in followed:
         bell = " 🔔" if sub.notify else ""
-        lines.append(f"• № {app.number} — {_(statuses.LABELS[app.status])}{bell}")
-        rows.append([ctx.btn(short(f"№ {app.number} — {_(statuses.LABELS[app.status])}"), "app", str(app.id))])
+        label = _("No. {number} — {status}").format(number=app.number, status=_(statuses.LABELS[app.status]))
+        lines.append(f"• {label}{bell}")
+        rows.append([ctx.btn(short(label), "app", str(app.id))])
     rows.append([ctx.btn(_("Check another application"), "status_new")])
     ctx.say("\n".join(lines), [*rows, ctx.nav_row()])
 

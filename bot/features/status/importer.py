@@ -15,7 +15,11 @@ Column layout (first row = headers, any order, Ukrainian or English names):
 
 Rows are upserted by number: a changed status adds a history entry and notifies the
 people following the application; re-importing the same file changes nothing.
-A bad row is reported with its line number and the others are still imported.
+A bad row is reported with its line number and the others are still imported. A row that would
+move a closed (issued or refused) application to another status is refused, unless
+`allow_backward` (an older file must not reopen it silently). A row that leaves its application
+without a phone or code — so nobody can ever look it up — is warned about (or refused with
+`require_secret`).
 """
 
 from __future__ import annotations
@@ -54,12 +58,19 @@ class Summary:
     added: int = 0
     changed: int = 0
     unchanged: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, why): rows that cannot be read or used
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (line, why): rows that would reopen a closed one
+    no_secret: list[int] = field(default_factory=list)  # lines imported without any phone or code
     notified: int = 0
 
     def line(self) -> str:
-        return (f"added {self.added}, changed {self.changed}, unchanged {self.unchanged}, "
-                f"rejected {len(self.rejected)}; {self.notified} notification(s) queued")
+        parts = [f"added {self.added}, changed {self.changed}, unchanged {self.unchanged}, "
+                 f"rejected {len(self.rejected)}"]
+        if self.refused:
+            parts.append(f"{len(self.refused)} refused (backward)")
+        if self.no_secret:
+            parts.append(f"{len(self.no_secret)} without a phone or code (nobody can look them up)")
+        return "; ".join(parts) + f"; {self.notified} notification(s) queued"
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -120,23 +131,36 @@ async def import_file(
     key: bytes,
     source: str = "import",
     progress: Callable[[int, int], None] | None = None,
+    allow_backward: bool = False,
+    require_secret: bool = False,
 ) -> Summary:
     rows, total = read_table(path, HEADERS, ("number", "status"))
     summary = Summary()
     batch: list[tuple[int, apps.ApplicationUpdate]] = []
-    done = 0
+    done = unreadable = 0
 
     async def flush() -> None:
         nonlocal done
         async with db.sessions() as session, session.begin():
-            for _line, upd in batch:
-                change = await apps.upsert(session, upd, source, key)
+            for line, upd in batch:
+                if require_secret and not upd.secret:
+                    known = await apps.find(session, upd.number)
+                    if known is None or not known.secret_hash:
+                        summary.rejected.append((line, "no phone or code: nobody could look this application up"))
+                        continue
+                try:
+                    change = await apps.upsert(session, upd, source, key, allow_backward=allow_backward)
+                except apps.BackwardMove as exc:
+                    summary.refused.append((line, str(exc)))
+                    continue
                 setattr(summary, change.result, getattr(summary, change.result) + 1)
                 summary.notified += change.notified
+                if not change.application.secret_hash:
+                    summary.no_secret.append(line)
         done += len(batch)
         batch.clear()
         if progress:
-            progress(done + len(summary.rejected), total)
+            progress(done + unreadable, total)
 
     seen: dict[str, int] = {}
     for line, record in rows:
@@ -148,6 +172,7 @@ async def import_file(
             seen[norm] = line
         except ValueError as exc:
             summary.rejected.append((line, str(exc)))
+            unreadable += 1
             continue
         batch.append((line, upd))
         if len(batch) >= BATCH:

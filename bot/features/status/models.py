@@ -59,14 +59,19 @@ class Subscription(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class LookupFailure(Base):
-    """Failed status lookups, for rate limiting guesses (per person and per number)."""
+class LookupLimit(Base):
+    """Guessing protection for status lookups: one counter per key (bot/features/status/limits.py).
 
-    __tablename__ = "lookup_failures"
+    Keys are a number ("n:…"), a person ("p:…") or a person and a number ("pn:…"); people are keyed
+    by an HMAC of their channel identity, so the row says nothing without the server's key and
+    outlives /forget (it expires with its window)."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(96), index=True)  # "user:<id>" or "number:<norm>"
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    __tablename__ = "lookup_limits"
+
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    since: Mapped[dt.datetime] = mapped_column(default=utcnow)  # the window's first failure
+    last_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)  # the latest failure
 
 
 class ApiToken(Base):

@@ -28,7 +28,7 @@ async def render_status_change(rc: RenderContext, payload: dict[str, Any]) -> li
     if sub is None or not sub.notify:
         return None  # stopped following since the change was queued
     lines = [
-        _("🔔 The status of your application № {number} has changed: {status}.").format(
+        _("🔔 The status of your application No. {number} has changed: {status}.").format(
             number=app.number, status=_(statuses.LABELS[event.status])
         ),
         _(statuses.EXPLAIN[event.status]),

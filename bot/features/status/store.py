@@ -13,25 +13,28 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import outbox
-from bot.features.status.models import ApiToken, Application, ApplicationEvent, LookupFailure, Subscription
+from bot.features.status.models import ApiToken, Application, ApplicationEvent, Subscription
 from storage.hashing import keyed_hash, same, token_hash
 from storage.models import User, utcnow
 
 STATUS_CHANGE = "status_change"  # the outbox kind of "your application's status changed"
 
 STATUSES = ("received", "in_progress", "needs_documents", "ready", "issued", "refused")
+FINAL = ("issued", "refused")  # a closed application: moving it to another status needs an explicit override
 
-# Letters that look alike in Cyrillic and Latin; receipts and people mix them freely.
-_LOOKALIKE = str.maketrans("АВЕКМНОРСТХІУЗ", "ABEKMHOPCTXIY3")
+# Letters that look alike in Cyrillic and Latin, and the Latin letters people type for the CNAP's
+# Cyrillic prefix ("CN" for «ЦН»): receipts and people mix them freely.
+_LOOKALIKE = str.maketrans("АВЕКМНОРСТХІУЗЦN", "ABEKMHOPCTXIY3CH")
+_PHONE = re.compile(r"^\+?[\d\s().\-]+$")
 _SEPARATORS = re.compile(r"[\s\-‐‑–—_/\\.,:;#№'\"`’ʼ]+")
 
 
 def normalize_number(raw: str) -> str:
-    """'ЦН-01/2345 а' → 'ЦH012345A'-style key: case, separators and look-alike letters ignored."""
+    """'ЦН-01/2345 а' → 'CH012345A'-style key: case, separators and look-alike letters ignored."""
     text = _SEPARATORS.sub("", (raw or "").upper()).translate(_LOOKALIKE)
     return text[:64]
 
@@ -55,6 +58,18 @@ def normalize_secret(raw: str) -> str:
     return re.sub(r"\s+", "", raw or "").upper()
 
 
+def phone_digits(typed: str) -> str | None:
+    """What a person types for "the last 4 digits of your phone": the 4 digits, or the whole number
+    (+380501112233, 050 111-22-33), of which the last 4 count. None if it is neither."""
+    text = typed.strip()
+    if not _PHONE.match(text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 4:
+        return digits
+    return digits[-4:] if 9 <= len(digits) <= 13 else None
+
+
 def hash_secret(secret: str, key: bytes) -> str:
     salt = secrets.token_hex(8)
     return f"hmac-sha256${salt}${keyed_hash(key, f'{salt}:{normalize_secret(secret)}')}"
@@ -72,6 +87,15 @@ def verify_secret(secret: str, stored: str | None, key: bytes) -> bool:
     if scheme != "hmac-sha256":
         return False
     return same(keyed_hash(key, f"{salt}:{normalize_secret(secret)}"), digest)
+
+
+class BackwardMove(ValueError):
+    """An update would move a closed (issued or refused) application to another status."""
+
+    def __init__(self, number: str, current: str, new: str):
+        super().__init__(f"{number} is already {current!r} (closed); the update says {new!r}. "
+                         "Moving a closed application back needs --allow-backward (API: \"allow_backward\": true)")
+        self.current, self.new = current, new
 
 
 @dataclass
@@ -102,8 +126,10 @@ async def find(session: AsyncSession, number: str) -> Application | None:
     return (await session.execute(select(Application).where(Application.number_norm == norm))).scalar_one_or_none()
 
 
-async def upsert(session: AsyncSession, upd: ApplicationUpdate, source: str, key: bytes) -> Change:
-    """Create or update one application. Sending the same update twice changes nothing."""
+async def upsert(session: AsyncSession, upd: ApplicationUpdate, source: str, key: bytes,
+                 allow_backward: bool = False) -> Change:
+    """Create or update one application. Sending the same update twice changes nothing; an older
+    file or a late message cannot reopen a closed application unless `allow_backward` (BackwardMove)."""
     if upd.status not in STATUSES:
         raise ValueError(f"unknown status {upd.status!r}")
     norm = normalize_number(upd.number)
@@ -126,6 +152,8 @@ async def upsert(session: AsyncSession, upd: ApplicationUpdate, source: str, key
         await session.flush()
         return Change("added", app, event)
 
+    if app.status in FINAL and upd.status != app.status and not allow_backward:
+        raise BackwardMove(app.number, app.status, upd.status)
     if upd.secret and not verify_secret(upd.secret, app.secret_hash, key):
         app.secret_hash = hash_secret(upd.secret, key)
     for attr in ("service_id", "office_id"):
@@ -198,27 +226,6 @@ async def followed(session: AsyncSession, user_id: int) -> list[tuple[Subscripti
         .order_by(Application.updated_at.desc())
     )
     return [(s, a) for s, a in (await session.execute(stmt)).all()]
-
-
-# --- guessing protection ------------------------------------------------------------------------
-
-
-async def recent_failures(session: AsyncSession, key: str, window: dt.timedelta) -> int:
-    stmt = select(func.count()).select_from(LookupFailure).where(
-        LookupFailure.key == key, LookupFailure.created_at >= utcnow() - window
-    )
-    return int((await session.execute(stmt)).scalar_one())
-
-
-async def record_failure(session: AsyncSession, *keys: str) -> None:
-    for key in keys:
-        session.add(LookupFailure(key=key[:96]))
-    await purge_failures(session, dt.timedelta(days=1))  # only the last hour matters; keep the table small
-    await session.flush()
-
-
-async def purge_failures(session: AsyncSession, older_than: dt.timedelta) -> None:
-    await session.execute(delete(LookupFailure).where(LookupFailure.created_at < utcnow() - older_than))
 
 
 # --- API tokens -------------------------------------------------------------------------------

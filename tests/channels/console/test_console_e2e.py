@@ -81,54 +81,6 @@ def test_console_answers_cnap_questions_from_the_offices_data(tmp_path):
         assert "Головне меню" in buttons
 
 
-def test_console_social_worker_invites_a_client_and_schedules_a_reminder(tmp_path):
-    """The worker's wizard end to end in the console (piped input), with the client in another session."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env["BOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}"
-    env["BOT_KB_DIR"] = str(ROOT / "tests" / "data" / "kb")
-    invite = subprocess.run([sys.executable, "run_bot.py", "staff", "invite", "--role", "social_worker"], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=120)
-    assert invite.returncode == 0, invite.stderr
-    payload = re.search(r"--start (inv_\S+)", invite.stdout).group(1)
-
-    def console(user: str, start: str, lines: list[str]) -> str:
-        proc = subprocess.run([sys.executable, "run_bot.py", "console", "--user", user, "--start", start],
-                              input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout
-
-    def button(out: str, label: str) -> str:
-        return re.findall(rf"\[(\d+)\] [^\n]*{label}", out)[-1]
-
-    out = console("worker", payload, ["1"])  # accept the role
-    assert "соціальний працівник" in out
-    menu_no = button(out, "Мої клієнти")
-    out = console("worker", "", [menu_no, "Олена, ЦНСП", "1"])  # name, then "Add a client" is [1]
-    out = console("worker", "", [menu_no, button(out, "Додати клієнта"), "Ганна К."])
-    client_payload = re.search(r"--start (cl_\S+)", out).group(1)
-    out = console("client", client_payload, ["1"])  # "Yes, I agree"
-    assert "Дякуємо!" in out
-
-    out = console("worker", "", [menu_no])
-    steps = [menu_no, button(out, "Ганна К.")]
-    out = console("worker", "", steps)
-    steps.append(button(out, "Нове нагадування"))
-    out = console("worker", "", steps)
-    steps.append(button(out, "Візит додому"))
-    out = console("worker", "", steps)
-    steps.append(button(out, "Завтра"))
-    out = console("worker", "", steps)
-    steps.append("11:45")
-    out = console("worker", "", steps)
-    steps.append(button(out, "щодня"))
-    out = console("worker", "", steps)
-    assert "Перевірте нагадування" in out and "11:45" in out and "щодня" in out
-    steps.append(button(out.split("Перевірте нагадування")[-1], "Підтвердити"))
-    out = console("worker", "", steps)
-    assert "Збережено. Перше нагадування надійде" in out and "11:45" in out
-    assert "🕒" in out.split("Збережено")[-1]  # the client screen lists it as scheduled
-
-
 def test_staff_see_the_searches_that_found_nothing(tmp_path):
     out = run_console(tmp_path, ["щжхзщшгне", "щжхзщшгне", "паспорт"], "--user", "someone")
     assert "цього я не знаю: «щжхзщшгне»" in out

@@ -73,7 +73,7 @@ async def test_user_journey_start_menu_button_back_main_menu_stale_forget(telegr
     caplog.set_level(logging.DEBUG)
     h, tg = telegram, telegram.tg
     notice, menu = await h.say("/start", expect=2)
-    assert "Тестова громада" in notice.text and notice.reply_markup is None
+    assert "Тестової громади" in notice.text and notice.reply_markup is None
     assert menu.text.startswith("Головне меню")
     assert [b["text"] for b in menu.buttons()][0] == "Знайти послугу 🔎"
 

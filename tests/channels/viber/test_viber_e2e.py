@@ -33,7 +33,7 @@ async def test_journey_welcome_search_card_checklist_back_menu(viber, caplog):
     h, fake = viber, viber.fake
     welcome = await fake.open(U)
     assert welcome.via == "welcome"  # returned in the HTTP response: the one message Viber allows
-    assert "Тестова громада" in welcome.text and "Головне меню" in welcome.text  # privacy notice + menu, combined
+    assert "Тестової громади" in welcome.text and "Головне меню" in welcome.text  # privacy notice + menu, combined
     assert welcome.labels()[0] == "Знайти послугу 🔎"
     assert all(b["Silent"] and b["TextSize"] == "large" for b in welcome.buttons()[:2])
 
@@ -61,11 +61,11 @@ async def test_journey_welcome_search_card_checklist_back_menu(viber, caplog):
 async def test_qr_context_opens_its_flow_in_the_welcome_message(viber):
     h, fake = viber, viber.fake
     welcome = await fake.open(U, context="svc_housing-subsidy")
-    assert "Тестова громада" in welcome.text and "Призначення житлової субсидії" in welcome.text
+    assert "Тестової громади" in welcome.text and "Призначення житлової субсидії" in welcome.text
     assert "Список документів ✅" in welcome.labels()
     await h.say("паспорт")  # subscribes
     again = await fake.open(U, context="svc_housing-subsidy")  # each scan fires conversation_started
-    assert "Тестова громада" not in again.text and again.text.startswith("📄 Призначення житлової субсидії")
+    assert "Тестової громади" not in again.text and again.text.startswith("📄 Призначення житлової субсидії")
     stale = await fake.open(U, context="nosuch_thing")
     assert "посилання застаріло" in stale.text and "Головне меню" in stale.text
     assert_viber_would_accept_everything(fake)

@@ -25,7 +25,7 @@ async def test_a_posters_qr_code_opens_the_survey_in_the_welcome_message(sqlite_
         welcome = await fake.open(U, context=make_payload(Target(test_kb.main_office.id)))
         # One message (all Viber allows before the person writes): privacy notice, the survey's
         # introduction and its first question, with the rating buttons.
-        assert "Тестова громада" in welcome.text and "Як загалом вас обслужили сьогодні?" in welcome.text
+        assert "Тестової громади" in welcome.text and "Як загалом вас обслужили сьогодні?" in welcome.text
         assert welcome.labels()[:2] == ["5 — Чудово", "4 — Добре"]
         for _ in range(4):
             (question,) = await h.press("5 — Чудово")
@@ -45,8 +45,8 @@ async def test_a_reminder_arrives_on_viber_and_is_confirmed(sqlite_url, test_kb,
             token = await roles.create_invite(s, "social_worker")
         await fake.open(WORKER, context=f"inv_{token}")
         await h.press("Прийняти", user=WORKER)
-        await h.press("Мої клієнти", user=WORKER)
         await h.say("Олена Петрівна, ЦНСП", user=WORKER)
+        await h.press("Мої клієнти", user=WORKER)
         await h.press("Додати клієнта", user=WORKER)
         invitation, *rest = await h.say("Ганна К.", user=WORKER)
         qr = rest[-1]
@@ -56,10 +56,10 @@ async def test_a_reminder_arrives_on_viber_and_is_confirmed(sqlite_url, test_kb,
         consent = await fake.open(CLIENT, context=context)  # the client scans the QR code
         assert "Олена Петрівна, ЦНСП" in consent.text and "Так, погоджуюся ✅" in consent.labels()
         await h.press("Так, погоджуюся", user=CLIENT)
-        await fake.wait_until(lambda: any("клієнт погодився" in m.text for m in fake.messages(WORKER)))
+        await fake.wait_until(lambda: any("Згоду від клієнта" in m.text for m in fake.messages(WORKER)))
 
         await h.press("Відкрити клієнта", user=WORKER)
-        for label in ("Нове нагадування", "Запис на прийом", "Завтра", "10:00", "один раз"):
+        for label in ("Нове нагадування", "Запис на прийом", "Пропустити", "Завтра", "10:00", "Один раз"):
             (msg,) = await h.press(label, user=WORKER)
         assert "Перевірте нагадування" in msg.text
         await h.press("Підтвердити", user=WORKER)
@@ -70,7 +70,7 @@ async def test_a_reminder_arrives_on_viber_and_is_confirmed(sqlite_url, test_kb,
             await s.execute(update(Outbox).where(Outbox.kind == "reminder")
                             .values(due_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
         (reminder,) = (await fake.wait_messages(CLIENT, before + 1))[before:]
-        assert reminder.text.startswith("🔔 Нагадування від: Олена Петрівна, ЦНСП")
+        assert reminder.text.startswith("🔔 Нагадування — Олена Петрівна, ЦНСП:")
         assert reminder.billing == "session"  # the client wrote (pressed) minutes ago
         (noted,) = await h.press("Зрозуміло", user=CLIENT)  # Viber cannot edit: a new message says so
         assert noted.text.startswith("✅")

@@ -99,9 +99,9 @@ async def linked_pair(core, worker_user="worker", client_user="client"):
     worker = Chat(core, user=worker_user)
     await worker.start(f"inv_{token}")
     await worker.press("Прийняти")
-    await worker.press("Мої клієнти")
-    assert "Як вас бачитимуть клієнти" in worker.text
+    assert "Як вас бачитимуть колеги та клієнти" in worker.text
     await worker.send("Олена Петрівна, ЦНСП")
+    await worker.press("Мої клієнти")
     await worker.press("Додати клієнта")
     await worker.send("Ганна К.")
     invite = next(line for line in worker.text.splitlines() if "--start cl_" in line).split("--start ")[1]
@@ -132,8 +132,8 @@ async def test_no_consent_no_reminders(rcore):
     worker = Chat(rcore, user="w")
     await worker.start(f"inv_{token}")
     await worker.press("Прийняти")
-    await worker.press("Мої клієнти")
     await worker.send("Олена")
+    await worker.press("Мої клієнти")
     await worker.press("Додати клієнта")
     await worker.send("Іван")
     invite = next(line for line in worker.text.splitlines() if "--start cl_" in line).split("--start ")[1]
@@ -160,9 +160,10 @@ async def test_wizard_creates_a_reminder_in_local_time_and_quiet_hours_apply(rco
     await worker.press("Ганна К.")
     await worker.press("Нове нагадування")
     await worker.press("Принести документи")
+    await worker.press("Пропустити")
     await worker.press("Завтра")
     await worker.send("22:15")
-    await worker.press("щотижня")
+    await worker.press("Щотижня")
     assert "тихі години" in worker.text and "08:00" in worker.text
     await worker.press("Підтвердити")
     assert "Збережено" in worker.text
@@ -190,7 +191,8 @@ async def test_delivery_confirmation_and_what_the_worker_sees(rcore):
     await delivery.run_once()
     to_client = [m for m in sink.sent if m[0] == "client"]
     assert len(to_client) == 1 and "Олена Петрівна, ЦНСП" in to_client[0][1] and "Нагадування про прийом" in to_client[0][1]
-    assert [b.label for b in to_client[0][2]] == ["Зрозуміло ✅", "Нагадати через годину ⏰", "Зупинити ці нагадування"]
+    assert [b.label for b in to_client[0][2]] == ["Зрозуміло ✅", "Нагадати через годину ⏰", "Зупинити ці нагадування",
+                                                    "Головне меню 🏠"]
     assert "📨" in await _client_screen(worker)
 
     await client.press_payload(to_client[0][2][0].payload)  # "Got it"
@@ -223,7 +225,7 @@ async def test_snooze_and_daily_repetition(rcore):
     assert (occs[1].planned_for - occs[0].planned_for) == dt.timedelta(days=1)
     snooze = next(m for m in sink.sent if m[0] == "client")[2][1]
     await client.press_payload(snooze.payload)
-    assert "нагадаю знову" in client.text
+    assert "Нагадаю ще раз" in client.text
     async with rcore.db.sessions() as s:
         later = (await s.execute(select(Occurrence).where(Occurrence.kind == "snooze"))).scalar_one()
     assert later.due_at - rcore.services.clock.now() == dt.timedelta(hours=1)  # NOW is on the minute
@@ -265,7 +267,7 @@ async def test_blocked_client_fails_cancels_and_tells_the_worker(rcore):
     delivery = rcore.delivery_worker([sink])
     await delivery.run_once()
     await delivery.run_once()
-    assert any("бота заблоковано" in m[1] for m in sink.sent if m[0] == "worker")
+    assert any("Бота заблоковано" in m[1] for m in sink.sent if m[0] == "worker")
     async with rcore.db.sessions() as s:
         occ = (await s.execute(select(Occurrence))).scalar_one()
         assert (occ.state, occ.reason) == ("failed", "blocked")
@@ -299,7 +301,7 @@ async def test_forget_removes_the_link_and_tells_the_worker(rcore):
     sink = Sink()
     await rcore.delivery_worker([sink]).run_once()
     notes = [m[1] for m in sink.sent if m[0] == "worker"]
-    assert any("Ганна К." in n and "видалив" in n for n in notes), notes
+    assert any("Ганна К." in n and "видалено" in n for n in notes), notes
 
 
 async def test_import_from_a_spreadsheet_with_bad_rows(rcore, tmp_path):

@@ -44,8 +44,8 @@ async def test_reminder_wizard_delivery_and_confirmation_on_telegram(sqlite_url,
                 token = await roles.create_invite(s, "social_worker")
             msg = await say(WORKER, f"/start inv_{token}", expect=2)
             msg = await press(WORKER, msg, "Прийняти", expect=2)
+            msg = await say(WORKER, "Олена Петрівна, ЦНСП", expect=2)
             msg = await press(WORKER, msg, "Мої клієнти")
-            msg = await say(WORKER, "Олена Петрівна, ЦНСП")
             msg = await press(WORKER, msg, "Додати клієнта")
             msg = await say(WORKER, "Ганна К.", expect=2)  # the link, then the QR code as a picture
             invitation = tg.messages(WORKER)[-2]
@@ -57,12 +57,13 @@ async def test_reminder_wizard_delivery_and_confirmation_on_telegram(sqlite_url,
             await press(CLIENT, consent, "Так, погоджуюся", expect=2)
 
             msg = await press(WORKER, invitation, "Відкрити клієнта")
-            assert "погодився" in msg.text
+            assert "згоду надано" in msg.text
             msg = await press(WORKER, msg, "Нове нагадування")
             msg = await press(WORKER, msg, "Запис на прийом")
+            msg = await press(WORKER, msg, "Пропустити")
             msg = await press(WORKER, msg, "Завтра")
             msg = await press(WORKER, msg, "10:00")
-            msg = await press(WORKER, msg, "один раз")
+            msg = await press(WORKER, msg, "Один раз")
             assert "Перевірте нагадування" in msg.text and "10:00" in msg.text
             await press(WORKER, msg, "Підтвердити", expect=2)
             assert "Збережено" in tg.messages(WORKER)[-2].text
@@ -77,11 +78,12 @@ async def test_reminder_wizard_delivery_and_confirmation_on_telegram(sqlite_url,
             clock.set(dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/Kyiv")))
             assert await worker.run_once() == 1 and len(tg.messages(CLIENT)) == before + 1
             reminder = tg.messages(CLIENT)[-1]
-            assert reminder.text.startswith("🔔 Нагадування від: Олена Петрівна, ЦНСП")
-            assert "у вас запис на прийом" in reminder.text
+            assert reminder.text.startswith("🔔 Нагадування — Олена Петрівна, ЦНСП:")
+            assert "У вас запис на прийом" in reminder.text and "Коли: сьогодні, 2 грудня, о 10:00" in reminder.text
             await tg.user_presses(reminder, "Зрозуміло")
             await tg.wait_until(lambda: reminder.edits == 1)
-            assert reminder.text.startswith("✅ Відмічено") and reminder.reply_markup is None
+            assert reminder.text.startswith("✅ Відмічено")
+            assert [b["text"] for b in reminder.buttons()] == ["Головне меню 🏠"]
 
             msg = await say(WORKER, "/menu")
             msg = await press(WORKER, msg, "Мої клієнти")

@@ -20,8 +20,10 @@ async def test_invitation_is_accepted_once_and_grants_the_role(core):
     token = await make_invite(core, "social_worker")
     worker = Chat(core, user="worker")
     await worker.start(f"inv_{token}")
-    assert "соціальний працівник" in worker.text
+    assert "як соціального працівника" in worker.text
     await worker.press("Прийняти")
+    assert "тепер ви соціальний працівник" in worker.text and "Як вас бачитимуть" in worker.text
+    await worker.press("Пропустити")
     assert "Мої клієнти" in " ".join(worker.labels)
 
     stranger = Chat(core, user="stranger")  # the same link again: used up
@@ -57,6 +59,7 @@ async def test_an_admin_revokes_roles_in_their_office_only(core):
         person = Chat(core, user=user)
         await person.start(f"inv_{token}")
         await person.press("Прийняти")
+    await admin.send("/menu")
     await admin.press("Працівники і ролі")
     assert "ЦНАП тестової громади" in admin.text and "Соцзахист" not in admin.text  # only their office
     revoke = admin.button("Відкликати").payload
@@ -70,3 +73,41 @@ async def test_an_admin_revokes_roles_in_their_office_only(core):
     assert "Результати відгуків" in " ".join(other.labels)
     await staff.press_payload(revoke)  # a non-admin pressing it: nothing happens
     assert "застаріло" in staff.text
+
+
+async def test_staff_and_roles_shows_names_and_offices_with_labels_cut_on_words(core):
+    admin_token = await make_invite(core, "admin")
+    admin = Chat(core, user="admin")
+    await admin.start(f"inv_{admin_token}")
+    await admin.press("Прийняти")
+    async with core.db.sessions() as s, s.begin():
+        named = await roles.create_invite(s, "staff", "cnap-main", name="Олена Коваленко-Старовойтова, адміністраторка")
+    person = Chat(core, user="olena")
+    await person.start(f"inv_{named}")
+    await person.press("Прийняти")
+    worker_token = await make_invite(core, "social_worker")
+    worker = Chat(core, user="worker")
+    await worker.start(f"inv_{worker_token}")
+    await worker.press("Прийняти")
+    assert "Як вас бачитимуть" in worker.text  # no name on the invitation: the person gives one
+    await worker.send("Петро Іваненко, ЦНСП")
+    await admin.send("/menu")
+    await admin.press("Працівники і ролі")
+    assert "Олена Коваленко-Старовойтова, адміністраторка — працівник ЦНАП, ЦНАП тестової громади" in admin.text
+    assert "Петро Іваненко, ЦНСП — соціальний працівник" in admin.text
+    assert "#" not in admin.text
+    for label in admin.labels:
+        assert len(label) <= 60
+        if label.endswith("…"):
+            assert label[:-1] == label[:-1].rstrip() and f"{label[:-1]} " in "Відкликати: Олена Коваленко-Старовойтова, адміністраторка — працівник ЦНАП, ЦНАП тестової громади "
+
+
+def test_short_cuts_on_a_word_boundary_with_an_ellipsis():
+    from bot.core.ui import short
+
+    assert short("Коротка назва") == "Коротка назва"
+    cut = short("Державна реєстрація народження дитини та визначення її походження", 40)
+    assert cut == "Державна реєстрація народження дитини…"
+    assert short("Надзвичайнодовгесловобезжоднихпробілівнавітьодного", 20).endswith("…")
+    assert len(short("Надзвичайнодовгесловобезжоднихпробілівнавітьодного", 20)) == 20
+    assert short("Оплата: штрафи, збори, податки", 17) == "Оплата: штрафи…"
