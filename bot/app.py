@@ -28,7 +28,7 @@ from bot.core.router import Routes
 from bot.core.services import Services
 from bot.delivery.sender import Pacing, Sender
 from bot.delivery.worker import DeliveryWorker
-from bot.features import checklists, feedback, menu, reminders, services, staff, status
+from bot.features import checklists, feedback, menu, reminders, services, staff, status, webconsole
 from bot.links import DeepLinks
 from knowledge.loader import DATA_DIR, KnowledgeBase, load_kb
 from storage.db import Database, open_database
@@ -43,6 +43,7 @@ FEATURES: tuple[Feature, ...] = (
     feedback.FEATURE,
     reminders.FEATURE,
     staff.FEATURE,
+    webconsole.FEATURE,
 )
 
 CHANNELS: tuple[Channel, ...] = (

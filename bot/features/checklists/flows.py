@@ -50,6 +50,8 @@ async def open_checklist(ctx: Context, service_id: str) -> bool:
     svc = ctx.kb.services.get(service_id)
     if svc is None or not svc.documents:
         return False
+    if await store.get_checklist(ctx.session, ctx.user.id, svc.id) is None:
+        ctx.count("checklist_started", svc.id)
     cl = await store.start_checklist(ctx.session, ctx.user.id, svc.id)
     await _render(ctx, svc, set(cl.ticked), edit=False)
     return True
@@ -69,6 +71,7 @@ async def tick(ctx: Context, service_id: str, index: str) -> bool:
     await store.set_ticked(ctx.session, cl, sorted(ticked), now_complete)
     await _render(ctx, svc, ticked, edit=True)
     if now_complete and not was_complete:
+        ctx.count("checklist_completed", svc.id)
         _ = ctx._
         offices = [ctx.kb.offices[o] for o in svc.where.offices if o in ctx.kb.offices] or [ctx.kb.main_office]
         text = "\n\n".join(

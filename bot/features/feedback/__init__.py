@@ -5,6 +5,7 @@ from bot.core.services import Services
 from bot.features.feedback.alerts import KIND as ALERT
 from bot.features.feedback.alerts import render_alert
 from bot.features.feedback.flows import MENU, router
+from bot.features.feedback.web import PAGES
 from bot.features.feedback.surveys import get_surveys
 
 
@@ -19,6 +20,7 @@ FEATURE = Feature(
     menu=MENU,
     renderers={ALERT: render_alert},
     check=check_surveys,
+    console=PAGES,
 )
 
 __all__ = ["FEATURE"]

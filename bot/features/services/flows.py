@@ -60,6 +60,7 @@ async def category(ctx: Context, category_id: str) -> bool:
     if cat is None:
         return False
     rows = [[ctx.btn(short(s.title.get(ctx.lang)), "svc", s.id)] for s in ctx.kb.services_in(cat.id)]
+    ctx.count("topic", cat.id)
     ctx.say(cat.title.get(ctx.lang), [*rows, ctx.nav_row()])
     return True
 
@@ -77,6 +78,7 @@ async def situation(ctx: Context, situation_id: str) -> bool:
         return False
     _ = ctx._
     services = [ctx.kb.services[sid] for sid in sit.services if sid in ctx.kb.services]
+    ctx.count("situation", sit.id)
     lines = [f"🧭 {sit.title.get(ctx.lang)}", "", sit.summary.get(ctx.lang), "", _("What to do, step by step:")]
     lines += [f"{n}. {s.title.get(ctx.lang)}" for n, s in enumerate(services, 1)]
     rows = [[ctx.btn(short(f"{n}. {s.title.get(ctx.lang)}"), "svc", s.id)] for n, s in enumerate(services, 1)]
@@ -136,10 +138,13 @@ async def results(ctx: Context, page: str = "0") -> bool:
     rows = [[ctx.btn(short(_hit_label(ctx, h)), "svc" if h.kind == "service" else "sit", _kb_id(h))] for h in shown]
     if len(hits) > (page_no + 1) * PAGE:
         rows.append([ctx.btn(_("More results…"), "more", str(page_no + 1))])
+    if page_no == 0:
+        ctx.count("search", "found" if good else "not_found")
     if good:
         text = _("Here is what I found for «{query}». Choose one:").format(query=query)
     else:
         if page_no == 0:
+            ctx.count("unanswered", query)
             best = hits[0] if hits else None
             await store.record_search_miss(ctx.session, query, ctx.lang, best.id if best else None, best.score if best else None)
         text = "\n\n".join(
@@ -227,6 +232,7 @@ async def service(ctx: Context, service_id: str) -> bool:
     for link in svc.online[:1]:
         rows.append([ctx.url_btn(short("🌐 " + link.title.get(ctx.lang)), link.url)])
     related = [ctx.kb.services[r] for r in svc.related if r in ctx.kb.services][:3]
+    ctx.count("service", svc.id)
     rows += [[ctx.btn(short("↪ " + r.title.get(ctx.lang)), "svc", r.id)] for r in related]
     ctx.say(service_card(ctx, svc), [*rows, ctx.nav_row()])
     return True

@@ -118,9 +118,11 @@ async def got_secret(ctx: Context, text: str) -> None:
     if app is None or not apps.verify_secret(text, app.secret_hash, ctx.settings.secret_key_bytes()):
         # The same answer for an unknown number and a wrong code: no one can probe which numbers exist.
         await apps.record_failure(ctx.session, user_key, number_key)
+        ctx.count("status_lookup", "not_found")
         await _ask_number(ctx, _("I could not find an application with this number and code. Please check both and try again."))
         return
     await apps.follow(ctx.session, ctx.user.id, app.id, notify=False)
+    ctx.count("status_lookup", "found")
     await ctx.show("app", str(app.id))
 
 

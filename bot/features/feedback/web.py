@@ -1,0 +1,2 @@
+from bot.features.feedback import rollup  # noqa: F401
+PAGES = ()
