@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import Date, Index, Integer, String, delete, func, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -118,3 +119,37 @@ async def by_key(session: AsyncSession, metric: str, since: dt.date, until: dt.d
     if limit:
         stmt = stmt.limit(limit)
     return [(key, int(n)) for key, n in (await session.execute(stmt)).all()]
+
+
+@dataclass
+class Group:
+    """Unanswered queries that say nearly the same thing, with how often each was typed."""
+
+    label: str  # the most frequent wording
+    total: int
+    variants: list[tuple[str, int]]
+
+
+def group_similar(counted: list[tuple[str, int]], threshold: float = 82.0) -> list[Group]:
+    """Group queries (most frequent first) whose words nearly match (typos, word order, endings);
+    each joins the first group it is similar enough to. Biggest groups first."""
+    from rapidfuzz import fuzz
+
+    groups: list[Group] = []
+    for query, n in sorted(counted, key=lambda kv: (-kv[1], kv[0])):
+        for group in groups:
+            if fuzz.token_set_ratio(query, group.label) >= threshold or fuzz.ratio(query, group.label) >= threshold:
+                group.total += n
+                group.variants.append((query, n))
+                break
+        else:
+            groups.append(Group(query, n, [(query, n)]))
+    return sorted(groups, key=lambda g: (-g.total, g.label))
+
+
+async def unanswered(session: AsyncSession, since: dt.date, until: dt.date, handled: set[str],
+                     fold: Callable[[str], str], limit: int = 300) -> list[Group]:
+    """The period's unanswered queries not dealt with yet (`fold(query)` not in `handled`), the `limit`
+    most frequent of them grouped by similarity."""
+    counted = await by_key(session, "unanswered", since, until, limit=limit + len(handled))
+    return group_similar([(q, n) for q, n in counted if q and fold(q) not in handled][:limit])

@@ -5,8 +5,8 @@ from bot.core.services import Services
 from bot.features.feedback.alerts import KIND as ALERT
 from bot.features.feedback.alerts import render_alert
 from bot.features.feedback.flows import MENU, router
-from bot.features.feedback.web import PAGES
 from bot.features.feedback.surveys import get_surveys
+from bot.features.feedback.web import PAGES, mount_upkeep
 
 
 def check_surveys(services: Services) -> None:
@@ -21,6 +21,7 @@ FEATURE = Feature(
     renderers={ALERT: render_alert},
     check=check_surveys,
     console=PAGES,
+    web=mount_upkeep,
 )
 
 __all__ = ["FEATURE"]

@@ -50,12 +50,24 @@ ImportError_ = TableError  # kept for callers: the file as a whole cannot be rea
 
 
 @dataclass
+class RowResult:
+    """What one row does (or, in a dry run, would do) to its application."""
+
+    line: int
+    number: str
+    before: str | None  # the status now; None for a new application
+    after: str
+    result: str  # added | changed | unchanged
+
+
+@dataclass
 class Summary:
     added: int = 0
     changed: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     notified: int = 0
+    rows: list[RowResult] = field(default_factory=list)  # filled when asked for (previews)
 
     def line(self) -> str:
         return (f"added {self.added}, changed {self.changed}, unchanged {self.unchanged}, "
@@ -120,7 +132,14 @@ async def import_file(
     key: bytes,
     source: str = "import",
     progress: Callable[[int, int], None] | None = None,
+    dry_run: bool = False,
+    offices: set[str] | None = None,
+    keep_rows: bool = False,
 ) -> Summary:
+    """Import the file. `dry_run`: do everything in transactions that are rolled back, so the summary
+    says what the import would do and nothing is written or queued. `offices`: the importer may touch
+    only applications of these offices (a row naming, or updating an application of, another office is
+    rejected). `keep_rows`: list what every row does in `summary.rows`."""
     rows, total = read_table(path, HEADERS, ("number", "status"))
     summary = Summary()
     batch: list[tuple[int, apps.ApplicationUpdate]] = []
@@ -128,11 +147,27 @@ async def import_file(
 
     async def flush() -> None:
         nonlocal done
-        async with db.sessions() as session, session.begin():
-            for _line, upd in batch:
-                change = await apps.upsert(session, upd, source, key)
-                setattr(summary, change.result, getattr(summary, change.result) + 1)
-                summary.notified += change.notified
+        async with db.sessions() as session:
+            await session.begin()
+            try:
+                for line, upd in batch:
+                    existing = await apps.find(session, upd.number) if offices is not None or keep_rows else None
+                    before = existing.status if existing else None
+                    if offices is not None and (upd.office_id or (existing.office_id if existing else None) or "") not in offices | {""}:
+                        summary.rejected.append((line, "the application belongs to an office you do not work for"))
+                        continue
+                    change = await apps.upsert(session, upd, source, key)
+                    setattr(summary, change.result, getattr(summary, change.result) + 1)
+                    summary.notified += change.notified
+                    if keep_rows:
+                        summary.rows.append(RowResult(line, upd.number, before, upd.status, change.result))
+            except BaseException:
+                await session.rollback()
+                raise
+            if dry_run:
+                await session.rollback()
+            else:
+                await session.commit()
         done += len(batch)
         batch.clear()
         if progress:
@@ -156,4 +191,5 @@ async def import_file(
         await flush()
     if progress:
         progress(total, total)
+    summary.rejected.sort()
     return summary

@@ -6,7 +6,7 @@ from bot.core.context import Context
 from bot.core.feature import MenuEntry
 from bot.core.router import Router
 from bot.i18n import N_
-from bot.webui import auth, audit
+from bot.webui import audit, auth
 
 router = Router("webconsole")
 MENU = (MenuEntry(N_("Staff console 🖥"), "webconsole", 58, roles=auth.CONSOLE_ROLES),)

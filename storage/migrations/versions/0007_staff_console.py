@@ -2,7 +2,7 @@
 
 Revision ID: 0007_console
 Revises: 0006
-Create Date: 2026-11-30 23:50:04.439172
+Create Date: 2026-11-30 23:57:20.592909
 """
 from alembic import op
 import sqlalchemy as sa
