@@ -49,7 +49,8 @@ async def link_from_bot(core, user: str, channel: str = "console") -> str:
     """Press "Staff console" in the bot and take the link from the answer."""
     chat = Chat(core, user=user, channel=channel, lang="en")
     await chat.start()
-    await chat.press("Staff console")
+    entry = next(b for r in chat.last for b in r.all_buttons() if b.payload == "webconsole")  # in any language
+    await chat.press_payload(entry.payload)
     match = re.search(r"https?://\S+/console/signin\?t=(\S+)", chat.text)
     assert match, chat.text
     return match.group(1)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from bot.cli import _staff_console as console
+
 NAME = "staff"
-HELP = "staff roles: invite (prints a one-time link), list, revoke"
+HELP = "staff roles: invite (prints a one-time link), list, revoke; login-link to the web console"
 ORDER = 70
 
 
@@ -19,6 +21,7 @@ def add_arguments(parser) -> None:
     sub.add_parser("list", help="who has which role")
     rev = sub.add_parser("revoke", help="take a role away (ids from `staff list`)")
     rev.add_argument("role_id", type=int)
+    console.add_parser(sub)
 
 
 async def _main(args, settings) -> int:
@@ -46,6 +49,8 @@ async def _main(args, settings) -> int:
                 for channel, link in DeepLinks(CHANNELS, settings).all(f"inv_{token}").items():
                     print(f"  {channel}: {link}")
                 return 0
+            if args.staff_cmd == "login-link":
+                return await console.login_link(session, args, settings)
             if args.staff_cmd == "list":
                 for role, user in await roles.list_roles(session):
                     print(f"[{role.id}] {role.role}{' @ ' + role.scope if role.scope else ''}: {user.channel} user #{user.id}")

@@ -146,6 +146,9 @@ class ConsoleRequest:
         audit.record(session, self.staff, action, target, **kw)
 
 
+CONSOLE_REQUEST = web.RequestKey("console_request", ConsoleRequest)
+
+
 class _Refused(Exception):
     def __init__(self, response: web.Response):
         self.response = response
@@ -251,8 +254,11 @@ class Console:
                 log.warning("console: a form without a valid CSRF token was refused (%s)", request.path)
                 req.refuse(403, req._("This form has expired or did not come from the console. Reload the page "
                                       "and try again."))
-        request["console_request"] = req
-        return await handler(request)
+        request[CONSOLE_REQUEST] = req
+        try:
+            return await handler(request)
+        except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as exc:
+            req.refuse(exc.status)
 
 
 REQ_KEY = web.AppKey("console", Console)
@@ -260,7 +266,7 @@ REQ_KEY = web.AppKey("console", Console)
 
 def _page(page: ConsolePage):
     async def handler(request: web.Request) -> web.StreamResponse:
-        req: ConsoleRequest = request["console_request"]
+        req = request[CONSOLE_REQUEST]
         if not req.me.has(page.roles):
             req.refuse(403)
         return await page.handler(req)
@@ -347,7 +353,7 @@ async def signout(req: ConsoleRequest) -> web.StreamResponse:
     async with req.db.sessions() as session, session.begin():
         await auth.close_session(session, req.request.cookies.get(COOKIE, ""))
         req.audit(session, "sign_out")
-    response = web.HTTPSeeOther(PREFIX + "/signin?bye=1")
+    response = web.HTTPSeeOther(f"{PREFIX}/signin?bye=1&lang={req.lang}")
     response.del_cookie(COOKIE, path=PREFIX)
     raise response
 

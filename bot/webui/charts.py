@@ -8,6 +8,7 @@ Colours meet WCAG contrast against white (bars ≥ 3:1, text ≥ 4.5:1).
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from html import escape
 
@@ -41,14 +42,11 @@ class Chart:
         return render_svg(self)
 
 
-def _nice_top(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 25000, 50000, 100000):
-        top = step * 5
-        if value <= top:
-            return float(top)
-    return float(value * 1.1)
+def _step(vmax: float, ticks: int = 4) -> float:
+    """A round grid step (1, 2 or 5 × 10ⁿ, at least 1) so that `ticks` steps reach `vmax`."""
+    raw = max(vmax / ticks, 1.0)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
 
 
 def _short(number: float) -> str:
@@ -65,7 +63,9 @@ def render_svg(chart: Chart, width: int = 720, height: int = 260) -> Markup:
     left, right, top, bottom = 56, 12, 16, 58
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _n, vs in chart.series for v in vs if v is not None]
-    vmax = chart.max_value or _nice_top(max(values, default=0))
+    step = 1.0 if chart.max_value and chart.max_value <= 10 else _step(chart.max_value or max(values, default=0))
+    lines = round(chart.max_value / step) if chart.max_value else 4
+    vmax = chart.max_value or step * lines
     n = max(len(chart.labels), 1)
     slot = plot_w / n
     parts = [
@@ -74,9 +74,9 @@ def render_svg(chart: Chart, width: int = 720, height: int = 260) -> Markup:
         f'<title id="chart-t{uid}">{escape(chart.title)}</title>',
         f'<desc id="chart-d{uid}">{escape(chart.description or chart.title)}</desc>',
     ]
-    for k in range(5):  # grid lines and the scale
-        value = vmax * k / 4
-        y = top + plot_h - plot_h * k / 4
+    for k in range(lines + 1):  # grid lines and the scale
+        value = step * k
+        y = top + plot_h - plot_h * value / vmax
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="0.5"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{TEXT}">{_short(value)}</text>')
     every = max(1, -(-n // 12))  # at most ~12 labels under the axis
