@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -34,10 +35,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Lang = Literal["uk", "en", "ru"]
+
+
 class Link(_Strict):
     query: str = Field(min_length=2, max_length=120)
     service: str
-    lang: Literal["uk", "en", "ru"] = "uk"
+    lang: Lang = "uk"
     added: dt.date | None = None
 
 
@@ -52,7 +56,7 @@ class Overlay(_Strict):
 
     def handled(self) -> set[str]:
         """Queries already dealt with (linked or marked not ours), folded for comparison."""
-        return {fold(x.query) for x in [*self.synonyms, *self.not_ours]}
+        return {fold(x.query) for x in self.synonyms} | {fold(x.query) for x in self.not_ours}
 
 
 def fold(query: str) -> str:
@@ -103,13 +107,19 @@ def apply(overlay: Overlay, services: dict[str, Service]) -> dict[str, Service]:
     return out
 
 
-def guess_lang(query: str) -> str:
-    """ru for Russian-only letters, en for Latin script, else uk (what the search reads them as)."""
+def guess_lang(query: str) -> Lang:
+    """en for Latin script; ru for Russian letters or words only the Russian dictionary knows; else uk."""
     text = query.lower()
-    if any(c in text for c in "ыэъё"):
-        return "ru"
     if any("a" <= c <= "z" for c in text) and not any("а" <= c <= "я" or c in "іїєґ" for c in text):
         return "en"
+    if any(c in text for c in "ыэъё"):
+        return "ru"
+    if not any(c in text for c in "іїєґ"):
+        from knowledge.search.morph import is_known_ru, is_known_uk
+
+        words = [w for w in re.findall(r"[а-я]+", text) if len(w) > 3]
+        if any(is_known_ru(w) and not is_known_uk(w) for w in words):
+            return "ru"
     return "uk"
 
 

@@ -105,8 +105,9 @@ async def by_day(session: AsyncSession, metrics: Iterable[str], since: dt.date, 
     both = _both(metrics, since, until)
     stmt = select(both.c.day, both.c.metric, both.c.key, func.sum(both.c.n)).group_by(both.c.day, both.c.metric, both.c.key)
     out: dict[tuple[str, str], dict[dt.date, int]] = {}
-    for day, metric, key, n in (await session.execute(stmt)).all():
-        out.setdefault((metric, key), {})[day] = int(n)
+    for row in (await session.execute(stmt)).all():
+        day, metric, key, n = row
+        out.setdefault((str(metric), str(key)), {})[day] = int(n)  # type: ignore[index,call-overload]
     return out
 
 
@@ -118,7 +119,7 @@ async def by_key(session: AsyncSession, metric: str, since: dt.date, until: dt.d
     stmt = select(both.c.key, total).group_by(both.c.key).order_by(total.desc(), both.c.key)
     if limit:
         stmt = stmt.limit(limit)
-    return [(key, int(n)) for key, n in (await session.execute(stmt)).all()]
+    return [(str(row[0]), int(row[1])) for row in (await session.execute(stmt)).all()]
 
 
 @dataclass

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from multidict import MultiDict
 
@@ -81,6 +81,11 @@ class ConsoleRequest:
     def me(self) -> auth.Staff:
         assert self.staff is not None, "only pages behind sign-in ask who is signed in"
         return self.staff
+
+    @property
+    def session_hash(self) -> str:
+        assert self.row is not None, "only pages behind sign-in have a session"
+        return self.row.token_hash
 
     @property
     def kb(self):
@@ -161,7 +166,7 @@ async def _read_form(request: web.Request) -> Form:
         reader = await request.multipart()
         total = 0
         while (part := await reader.next()) is not None:
-            if not hasattr(part, "read_chunk"):
+            if not isinstance(part, BodyPartReader):
                 continue
             chunks = []
             while chunk := await part.read_chunk(64 * 1024):

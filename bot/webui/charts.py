@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
@@ -27,7 +28,7 @@ class Chart:
 
     title: str
     labels: list[str]  # x-axis (days, weeks, months) or bar names
-    series: list[tuple[str, list[float | None]]]  # (name, one value per label)
+    series: Sequence[tuple[str, Sequence[float | None]]]  # (name, one value per label)
     unit: str = ""
     kind: str = "bars"  # "bars" (first series) or "line" (every series)
     max_value: float | None = None  # fixed scale top (e.g. 5 for ratings)

@@ -97,7 +97,7 @@ def test_feedback_dashboard_with_an_inert_script_in_a_comment(browser, live):
     assert len(svg) == 2 and browser.find_elements(By.CSS_SELECTOR, ".chart-block table")
     check_page(browser, "feedback")
 
-    browser.get(f"{live.url}/console/feedback?office=cnap-branch")  # not their office
+    browser.get(f"{live.url}/console/feedback?office=social-protection")  # not their office
     assert "не існує" in text(browser)
     browser.get(f"{live.url}/console/feedback/poster/cnap-main")
     check_page(browser, "poster", shots=False)

@@ -80,6 +80,10 @@ def _filters(req: ConsoleRequest) -> Filters:
     return Filters(offices, office, service, window, since, until, days)
 
 
+def _share(t, share: float | None) -> str:
+    return "—" if share is None else percent(t, share)
+
+
 async def dashboard(req: ConsoleRequest) -> web.StreamResponse:
     f = _filters(req)
     surveys = _surveys(req)
@@ -95,8 +99,7 @@ async def dashboard(req: ConsoleRequest) -> web.StreamResponse:
     figures = [
         (_("Responses"), t.number(summary.responses)),
         (_("Average rating (of 5)"), one_decimal(t, main.average if main else None)),
-        (_("Low overall ratings (1–{max})").format(max=low_max),
-         percent(t, summary.low_share) if summary.low_share is not None else "—"),
+        (_("Low overall ratings (1–{max})").format(max=low_max), _share(t, summary.low_share)),
     ]
     charts = [
         Chart(_("Responses per week"), weeks, [(_("Responses"), [w.responses for w in summary.weeks])],
@@ -105,8 +108,7 @@ async def dashboard(req: ConsoleRequest) -> web.StreamResponse:
               kind="line", max_value=5, description=_("A line: the week's average of the main rating, 1 to 5.")),
     ]
     names = {o.id: o.name.get(req.lang) for o in req.kb.offices.values()}
-    rows = [(st.question.label.get(req.lang), st.answered, one_decimal(t, st.average),
-             percent(t, st.low_share(low_max)) if st.low_share(low_max) is not None else "—",
+    rows = [(st.question.label.get(req.lang), st.answered, one_decimal(t, st.average), _share(t, st.low_share(low_max)),
              "; ".join(f"{words}: {n}" for words, n in st.breakdown(t))) for st in summary.questions]
     return req.render(
         "feedback/dashboard.html", title=_("Feedback"), f=f, offices=req.offices(STAFF), periods=PERIODS,

@@ -28,7 +28,8 @@ def bucket_of(day: dt.date, by: str) -> dt.date:
 
 
 def buckets(since: dt.date, until: dt.date, by: str) -> list[dt.date]:
-    out, day = [], since
+    out: list[dt.date] = []
+    day = since
     while day <= until:
         b = bucket_of(day, by)
         if not out or out[-1] != b:

@@ -54,7 +54,7 @@ async def upload(req: ConsoleRequest) -> web.StreamResponse:
         return req.render("status/home.html", status=400, title=req._("Application statuses"), labels=LABELS,
                           problem=req._("The file cannot be read: {reason}").format(reason=str(exc)))
     async with req.db.sessions() as session, session.begin():
-        upload_id = await keep_upload(session, req.row.token_hash, filename, data)
+        upload_id = await keep_upload(session, req.session_hash, filename, data)
     changes = [r for r in summary.rows if r.result != "unchanged"]
     return req.render("status/preview.html", title=req._("Check before importing"), summary=summary,
                       changes=changes[:SHOWN], more=max(0, len(changes) - SHOWN), rejected=summary.rejected[:SHOWN],
@@ -67,7 +67,7 @@ async def confirm(req: ConsoleRequest) -> web.StreamResponse:
     upload_id = int(form.get("upload")) if form.get("upload").isdigit() else 0
     cancel = form.get("cancel") == "1"
     async with req.db.sessions() as session, session.begin():
-        pending = await take_upload(session, req.row.token_hash, upload_id, remove=True)
+        pending = await take_upload(session, req.session_hash, upload_id, remove=True)
         filename, data = (pending.filename, pending.data) if pending else ("", b"")
     if pending is None:
         await req.done("/status", req._("That upload is no longer waiting; upload the file again."))
