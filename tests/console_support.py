@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.features.staff import store as roles
 from storage import people
+from storage.types import clock_scope
 from tests.chat import Chat
 
 PRE_RE = re.compile(r'name="pre" value="([^"]+)"')
@@ -21,8 +22,9 @@ async def person(core, role: str | None, scope: str = "", user: str = "staff-1",
     if role is None:
         await chat.start()
     else:
-        async with core.db.sessions() as s, s.begin():
-            token = await roles.create_invite(s, role, scope)
+        with clock_scope(core.services.clock.now):  # valid by the app's clock
+            async with core.db.sessions() as s, s.begin():
+                token = await roles.create_invite(s, role, scope)
         await chat.start(f"inv_{token}")
         await chat.press("Accept")
     async with core.db.sessions() as s:

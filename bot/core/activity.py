@@ -99,15 +99,17 @@ def _both(metrics: Iterable[str], since: dt.date, until: dt.date):
     return union_all(daily, raw).subquery()
 
 
-async def by_day(session: AsyncSession, metrics: Iterable[str], since: dt.date, until: dt.date,
+async def by_day(session: AsyncSession, metrics: Iterable[str], since: dt.date, until: dt.date, *, keyed: bool = True,
                  ) -> dict[tuple[str, str], dict[dt.date, int]]:
-    """(metric, key) -> {day: count} for days in [since, until]."""
+    """(metric, key) -> {day: count} for days in [since, until]; with keyed=False every key is added up
+    (the key is then "")."""
     both = _both(metrics, since, until)
-    stmt = select(both.c.day, both.c.metric, both.c.key, func.sum(both.c.n)).group_by(both.c.day, both.c.metric, both.c.key)
+    columns = (both.c.day, both.c.metric, both.c.key) if keyed else (both.c.day, both.c.metric)
+    stmt = select(*columns, func.sum(both.c.n)).group_by(*columns)
     out: dict[tuple[str, str], dict[dt.date, int]] = {}
     for row in (await session.execute(stmt)).all():
-        day, metric, key, n = row
-        out.setdefault((str(metric), str(key)), {})[day] = int(n)  # type: ignore[index,call-overload]
+        day, metric, key, n = row if keyed else (row[0], row[1], "", row[2])
+        out.setdefault((str(metric), str(key)), {})[day] = int(n)  # type: ignore[index,call-overload,arg-type]
     return out
 
 

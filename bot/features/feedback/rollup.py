@@ -3,8 +3,10 @@
 A response is stored once and never changes; its day is the visit's local date. Days that can no
 longer get a response (older than yesterday: an unfinished survey is dropped after two hours) are
 folded once into `feedback_daily` — how many responses, and how many times each answer was given
-to each question — and marked in `feedback_rolled_days`. Recent days are counted from the
-responses themselves. The numbers are then read with the report's own types (report.Summary), so
+to each question — and marked in `feedback_rolled_days`. Each response is counted in a few slices
+(`_slices`): its office; its office and service; its office and window; every office together (ALL),
+so a dashboard with or without those filters reads only its own rows (a year of one office, or of
+all of them, is some 20,000 rows). Recent days are counted from the responses themselves. The numbers are then read with the report's own types (report.Summary), so
 the dashboard says exactly what the bot's "Feedback results" and the exports say.
 """
 
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Date, Index, Integer, String, func, select
+from sqlalchemy import Date, Index, Integer, String, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +28,7 @@ from bot.features.feedback.surveys import SurveySet
 from storage.models import Base
 
 RESPONSES = ""  # question id of the row that counts responses
+ALL = "*"  # service or window of the rows that count every service or window
 ANSWERED = "*"  # value of the row that counts responses answering a question (a multiple choice counts once)
 CLOSED_AFTER = 2  # days: a day older than this gets no new responses
 MAX_OPTION = 20  # an option id is at most this long (surveys.Option): a longer string is a comment
@@ -32,7 +36,8 @@ MAX_OPTION = 20  # an option id is at most this long (surveys.Option): a longer 
 
 class FeedbackDaily(Base):
     __tablename__ = "feedback_daily"
-    __table_args__ = (Index("ix_feedback_daily_day_office", "day", "office_id"),)
+    __table_args__ = (Index("ix_feedback_daily_slice", "service_id", "window", "office_id", "day", "survey_id",
+                            "question_id", "value", "n"),)
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     office_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -52,7 +57,12 @@ class FeedbackRolledDay(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
 
 
-Fact = tuple[dt.date, str, str, str, int]  # (day, survey, question, value, count)
+@dataclass
+class Counted:
+    """The answer counts of a period: for the whole period, and day by day for the trend."""
+
+    totals: Counter = field(default_factory=Counter)  # (survey, question, value) -> count
+    trend: Counter = field(default_factory=Counter)  # (day, survey, question, value) -> count; responses and main ratings
 
 
 def _value(v: Any) -> str:
@@ -63,18 +73,26 @@ def _texts(surveys: SurveySet) -> set[tuple[str, str]]:
     return {(s.id, q.id) for s in surveys.surveys.values() for q in s.questions if q.kind == "text"}
 
 
-def _facts_of(rows: Iterable[FeedbackResponse], texts: set[tuple[str, str]]) -> Counter:
-    """(day, office, service, window, survey, question, value) -> count, for these responses."""
-    out: Counter = Counter()
-    for r in rows:
-        base = (r.day, r.office_id, r.service_id or "", r.window or "", r.survey_id)
-        out[(*base, RESPONSES, "")] += 1
-        for qid, answer in (r.answers or {}).items():
-            out[(*base, qid, ANSWERED)] += 1
-            if (r.survey_id, qid) in texts or (isinstance(answer, str) and len(answer) > MAX_OPTION):
-                continue  # a comment: counted as answered; its words are read from the response itself
-            for v in answer if isinstance(answer, list) else [answer]:
-                out[(*base, qid, _value(v))] += 1
+def _answers(r: FeedbackResponse, texts: set[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """(question, value) pairs a response counts as: once as a response, once per answered question,
+    once per value given (each option of a multiple choice)."""
+    yield RESPONSES, ""
+    for qid, answer in (r.answers or {}).items():
+        yield qid, ANSWERED
+        if (r.survey_id, qid) in texts or (isinstance(answer, str) and len(answer) > MAX_OPTION):
+            continue  # a comment: counted as answered; its words are read from the response itself
+        for v in answer if isinstance(answer, list) else [answer]:
+            yield qid, _value(v)
+
+
+def _slices(r: FeedbackResponse) -> set[tuple[str, str, str]]:
+    """(office, service, window) rows a response is folded into: its office; its office and service; its
+    office and window; and every office (ALL), so each dashboard filter reads rows of its own."""
+    out = {(r.office_id, ALL, ALL), (ALL, ALL, ALL)}
+    if r.service_id:
+        out.add((r.office_id, r.service_id, ALL))
+    if r.window:
+        out.add((r.office_id, ALL, r.window))
     return out
 
 
@@ -86,39 +104,62 @@ async def roll_up(session: AsyncSession, surveys: SurveySet, today: dt.date) -> 
         select(FeedbackResponse.day).where(FeedbackResponse.day <= last_closed,
                                            FeedbackResponse.day.not_in(select(FeedbackRolledDay.day)))
         .group_by(FeedbackResponse.day).order_by(FeedbackResponse.day))).scalars().all()
+    texts = _texts(surveys)
     for day in days:
-        rows = (await session.execute(select(FeedbackResponse).where(FeedbackResponse.day == day))).scalars()
         session.add(FeedbackRolledDay(day=day))
-        for (d, office, service, window, survey, qid, value), n in _facts_of(rows, _texts(surveys)).items():
-            session.add(FeedbackDaily(day=d, office_id=office, service_id=service, window=window, survey_id=survey,
-                                      question_id=qid, value=value, n=n))
-        await session.flush()
+        await session.flush()  # the mark first: a second process folding the same day fails here
+        facts: Counter = Counter()
+        for r in (await session.execute(select(FeedbackResponse).where(FeedbackResponse.day == day))).scalars():
+            pairs = list(_answers(r, texts))
+            for office, service, window in _slices(r):
+                for qid, value in pairs:
+                    facts[(office, service, window, r.survey_id, qid, value)] += 1
+        rows = [{"day": day, "office_id": office, "service_id": service, "window": window, "survey_id": survey,
+                 "question_id": qid, "value": value, "n": n}
+                for (office, service, window, survey, qid, value), n in facts.items()]
+        for start in range(0, len(rows), 5000):
+            await session.execute(insert(FeedbackDaily), rows[start:start + 5000])
     return len(days)
 
 
 async def counts(session: AsyncSession, surveys: SurveySet, offices: list[str] | None, since: dt.date, until: dt.date,
-                 service: str | None = None, window: str | None = None) -> list[Fact]:
-    """The answer counts of the period: folded days from `feedback_daily`, the others from the responses."""
-    d = FeedbackDaily
-    stmt = select(d.day, d.survey_id, d.question_id, d.value, func.sum(d.n)).where(d.day >= since, d.day <= until)
-    raw = select(FeedbackResponse).where(FeedbackResponse.day >= since, FeedbackResponse.day <= until,
-                                         FeedbackResponse.day.not_in(select(FeedbackRolledDay.day)))
+                 service: str | None = None, window: str | None = None) -> Counted:
+    """The answer counts of the period: folded days from `feedback_daily`, the others from the responses
+    (with both a service and a window chosen, every day from the responses: that pair is not folded)."""
+    out = Counted()
+    mains = [s.main_rating for s in surveys.surveys.values() if s.main_rating]
+    both = bool(service and window)
+    raw = select(FeedbackResponse).where(FeedbackResponse.day >= since, FeedbackResponse.day <= until)
     if offices is not None:
-        stmt = stmt.where(d.office_id.in_(offices))
         raw = raw.where(FeedbackResponse.office_id.in_(offices))
     if service:
-        stmt = stmt.where(d.service_id == service)
         raw = raw.where(FeedbackResponse.service_id == service)
     if window:
-        stmt = stmt.where(d.window == window)
         raw = raw.where(FeedbackResponse.window == window)
-    stmt = stmt.group_by(d.day, d.survey_id, d.question_id, d.value)
-    out: Counter = Counter()
-    for day, survey, qid, value, n in (await session.execute(stmt)).all():
-        out[(day, survey, qid, value)] += int(n)
-    for (day, _o, _s, _w, survey, qid, value), n in _facts_of((await session.execute(raw)).scalars(), _texts(surveys)).items():
-        out[(day, survey, qid, value)] += n
-    return sorted((day, survey, qid, value, n) for (day, survey, qid, value), n in out.items())
+    if not both:
+        d = FeedbackDaily
+        where = [d.service_id == (service or ALL), d.window == (window or ALL), d.day >= since, d.day <= until]
+        if offices is not None:
+            where.append(d.office_id.in_(offices))
+        elif not (service or window):
+            where.append(d.office_id == ALL)
+        for survey, qid, value, n in (await session.execute(
+                select(d.survey_id, d.question_id, d.value, func.sum(d.n)).where(*where)
+                .group_by(d.survey_id, d.question_id, d.value))).all():
+            out.totals[(survey, qid, value)] += int(n)
+        for day, survey, qid, value, n in (await session.execute(
+                select(d.day, d.survey_id, d.question_id, d.value, func.sum(d.n))
+                .where(*where, d.question_id.in_([RESPONSES, *mains]))
+                .group_by(d.day, d.survey_id, d.question_id, d.value))).all():
+            out.trend[(day, survey, qid, value)] += int(n)
+        raw = raw.where(FeedbackResponse.day.not_in(select(FeedbackRolledDay.day)))
+    texts, main_of = _texts(surveys), {s.id: s.main_rating for s in surveys.surveys.values()}
+    for r in (await session.execute(raw)).scalars():
+        for qid, value in _answers(r, texts):
+            out.totals[(r.survey_id, qid, value)] += 1
+            if qid == RESPONSES or (qid == main_of.get(r.survey_id) and value != ANSWERED):
+                out.trend[(r.day, r.survey_id, qid, value)] += 1
+    return out
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -133,27 +174,33 @@ def _typed(kind: str, value: str) -> Any:
     return value
 
 
-def summary_of(facts: list[Fact], surveys: SurveySet, lang: str, since: dt.date, until: dt.date) -> Summary:
+def summary_of(counted: Counted, surveys: SurveySet, lang: str, since: dt.date, until: dt.date) -> Summary:
     """The same Summary that report.summarize() makes from the responses, made from their counts."""
     stats: dict[str, QuestionStats] = {}
     weeks: dict[dt.date, Week] = {}
     responses = rated = low = 0
-    main_survey = None
     day = _monday(since)
     while day <= _monday(until):
         weeks[day] = Week(day)
         day += dt.timedelta(days=7)
-    for day, survey_id, qid, value, n in facts:
+    for (day, survey_id, qid, value), n in counted.trend.items():
         week = weeks.setdefault(_monday(day), Week(_monday(day)))
+        survey = surveys.surveys.get(survey_id)
+        if qid == RESPONSES:
+            week.responses += n
+        elif survey is not None and qid == survey.main_rating and value != ANSWERED and value.isdigit():
+            week.rated += n
+            week.rating_sum += int(value) * n
+    by_size = sorted(((n, survey) for (survey, qid, _v), n in counted.totals.items() if qid == RESPONSES), reverse=True)
+    main_survey = next((surveys.surveys[s] for _n, s in by_size if s in surveys.surveys), None)
+    for (survey_id, qid, value), n in counted.totals.items():
         if qid == RESPONSES:
             responses += n
-            week.responses += n
             continue
         survey = surveys.surveys.get(survey_id)
         q = survey.question(qid) if survey else None
         if survey is None or q is None or q.kind == "text":
             continue
-        main_survey = main_survey or survey
         st = stats.setdefault(q.id, QuestionStats(q, survey))
         if st.question.kind != q.kind:
             continue
@@ -168,8 +215,6 @@ def summary_of(facts: list[Fact], surveys: SurveySet, lang: str, since: dt.date,
         if qid == survey.main_rating and isinstance(typed, int):
             rated += n
             low += n if typed <= survey.low_max else 0
-            week.rated += n
-            week.rating_sum += typed * n
     main_q = main_survey.question(main_survey.main_rating) if main_survey and main_survey.main_rating else None
     order = {q.id: n for s in surveys.surveys.values() for n, q in enumerate(s.questions)}
     return Summary(
@@ -182,7 +227,7 @@ def summary_of(facts: list[Fact], surveys: SurveySet, lang: str, since: dt.date,
 
 async def latest_comments(session: AsyncSession, surveys: SurveySet, offices: list[str] | None, since: dt.date,
                           until: dt.date, service: str | None = None, window: str | None = None, limit: int = 10,
-                          scan: int = 2000) -> list[tuple[dt.date, str, str]]:
+                          scan: int = 300) -> list[tuple[dt.date, str, str]]:
     """(day, office, text) of the newest text answers, looking at most at the `scan` newest responses."""
     stmt = select(FeedbackResponse).where(FeedbackResponse.day >= since, FeedbackResponse.day <= until)
     if offices is not None:

@@ -88,10 +88,10 @@ async def dashboard(req: ConsoleRequest) -> web.StreamResponse:
     f = _filters(req)
     surveys = _surveys(req)
     async with req.db.sessions() as session:
-        facts = await rollup.counts(session, surveys, f.offices, f.since, f.until, f.service or None, f.window or None)
+        counted = await rollup.counts(session, surveys, f.offices, f.since, f.until, f.service or None, f.window or None)
         comments = await rollup.latest_comments(session, surveys, f.offices, f.since, f.until, f.service or None,
                                                 f.window or None)
-    summary = rollup.summary_of(facts, surveys, req.lang, f.since, f.until)
+    summary = rollup.summary_of(counted, surveys, req.lang, f.since, f.until)
     t, _ = req.t, req._
     weeks = [t.date(w.start, "d MMM") for w in summary.weeks]
     low_max = summary.scale_survey.low_max if summary.scale_survey else 2

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import activity
 from storage.models import Outbox
 
-SERIES = ("conversation", "search", "status_lookup", "checklist_started", "checklist_completed", "survey_started",
-          "survey_done")
+KEYED = ("search", "status_lookup")  # day by day, apart by outcome
+TOTALS = ("conversation", "checklist_started", "checklist_completed")  # day by day, whatever the key
+SURVEYS = ("survey_started", "survey_done")  # for the whole period, by office (and rating)
 
 
 def bucket_of(day: dt.date, by: str) -> dt.date:
@@ -81,23 +82,26 @@ async def collect(session: AsyncSession, since: dt.date, until: dt.date, by: str
     per: dict[str, list[int]] = {}
     totals: Counter = Counter()
     offices: dict[str, dict[str, float]] = {}
-    for (metric, key), days in (await activity.by_day(session, SERIES, since, until)).items():
+    series = {**await activity.by_day(session, KEYED, since, until),
+              **await activity.by_day(session, TOTALS, since, until, keyed=False)}
+    for (metric, key), days in series.items():
         name = _name(metric, key)
         row = per.setdefault(name, [0] * len(labels))
         for day, n in days.items():
             row[index[bucket_of(day, by)]] += n
             totals[name] += n
-        if metric in ("survey_started", "survey_done"):
+    for metric in SURVEYS:
+        for key, n in await activity.by_key(session, metric, since, until):
             office, _sep, rating = key.partition(":")
             o = offices.setdefault(office, {"started": 0, "done": 0, "rated": 0, "rating_sum": 0, "low": 0})
-            n = sum(days.values())
             o["started" if metric == "survey_started" else "done"] += n
+            totals[metric] += n
             if metric == "survey_done" and rating.isdigit():
                 o["rated"] += n
                 o["rating_sum"] += int(rating) * n
                 o["low"] += n if int(rating) <= 2 else 0
     for name in ("conversation", "search_found", "search_not_found", "status_lookup_found", "status_lookup_not_found",
-                 "checklist_started", "checklist_completed", "survey_started", "survey_done"):
+                 "checklist_started", "checklist_completed"):
         per.setdefault(name, [0] * len(labels))
     delivery, failures = await delivery_health(session, since, until)
     return Figures(

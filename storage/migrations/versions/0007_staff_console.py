@@ -2,7 +2,7 @@
 
 Revision ID: 0007_console
 Revises: 0006
-Create Date: 2026-11-30 23:57:20.592909
+Create Date: 2026-12-01 00:28:18.234876
 """
 from alembic import op
 import sqlalchemy as sa
@@ -60,7 +60,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('day', 'office_id', 'service_id', 'window', 'survey_id', 'question_id', 'value')
     )
     with op.batch_alter_table('feedback_daily', schema=None) as batch_op:
-        batch_op.create_index('ix_feedback_daily_day_office', ['day', 'office_id'], unique=False)
+        batch_op.create_index('ix_feedback_daily_slice', ['service_id', 'window', 'office_id', 'day', 'survey_id', 'question_id', 'value', 'n'], unique=False)
 
     op.create_table('feedback_rolled_days',
     sa.Column('day', sa.Date(), nullable=False),
@@ -148,7 +148,7 @@ def downgrade() -> None:
     op.drop_table('console_audit')
     op.drop_table('feedback_rolled_days')
     with op.batch_alter_table('feedback_daily', schema=None) as batch_op:
-        batch_op.drop_index('ix_feedback_daily_day_office')
+        batch_op.drop_index('ix_feedback_daily_slice')
 
     op.drop_table('feedback_daily')
     with op.batch_alter_table('console_signin_attempts', schema=None) as batch_op:

@@ -51,15 +51,16 @@ async def test_counts_from_folded_days_and_fresh_responses_match_the_report(db_u
         async with core.db.sessions() as s, s.begin():
             assert await rollup.roll_up(s, SURVEYS, TODAY) == 0  # nothing twice
         since, until = TODAY - dt.timedelta(days=29), TODAY
-        for offices, service, window in ((None, None, None), (["cnap-main"], None, None), (None, "id-card", "3")):
+        for offices, service, window in ((None, None, None), (["cnap-main"], None, None), (None, "id-card", None),
+                                         (["cnap-branch"], None, "3"), (None, "id-card", "3")):
             async with core.db.sessions() as s:
-                facts = await rollup.counts(s, SURVEYS, offices, since, until, service, window)
+                counted = await rollup.counts(s, SURVEYS, offices, since, until, service, window)
                 rows = [r for r in (await s.execute(select(FeedbackResponse).where(
                     FeedbackResponse.day >= since, FeedbackResponse.day <= until).order_by(
                     FeedbackResponse.day, FeedbackResponse.id))).scalars()
                     if (offices is None or r.office_id in offices) and (service is None or r.service_id == service)
                     and (window is None or r.window == window)]
-            assert comparable(rollup.summary_of(facts, SURVEYS, "uk", since, until)) == comparable(
+            assert comparable(rollup.summary_of(counted, SURVEYS, "uk", since, until)) == comparable(
                 summarize(rows, SURVEYS, "uk", since, until))
             assert rows  # the filters left something to compare
         async with core.db.sessions() as s:  # comments are never folded: not even their length
@@ -88,8 +89,9 @@ async def test_two_processes_folding_at_once_count_each_day_once(db_url, test_kb
         await asyncio.gather(fold(), fold(), fold())
         await fold()
         async with core.db.sessions() as s:
-            total = (await s.execute(select(func.sum(rollup.FeedbackDaily.n)).where(
-                rollup.FeedbackDaily.question_id == rollup.RESPONSES))).scalar_one()
+            d = rollup.FeedbackDaily
+            total = (await s.execute(select(func.sum(d.n)).where(d.question_id == rollup.RESPONSES, d.service_id == rollup.ALL,
+                                                                 d.window == rollup.ALL, d.office_id == rollup.ALL))).scalar_one()
         assert total == 200
     finally:
         await core.close()
