@@ -3,7 +3,8 @@
 A feature owns its flows (a `Router`), how its outbox messages look (renderers), what happens once
 one of them was sent (settled hooks), what it must do when a person can no longer be reached or
 asks to be forgotten, its main-menu entries, its HTTP routes and its pages in the staff web
-console. The composition root (bot/app.py) lists the features explicitly; nothing registers itself by being imported.
+console. The composition root (bot/app.py) lists the features explicitly; nothing registers itself
+by being imported.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""staff console
+"""staff console: sessions, sign-in links and attempts, uploads, audit log; anonymous activity counts; feedback per day
 
 Revision ID: 0007_console
 Revises: 0006
