@@ -122,6 +122,18 @@ async def roll_up(session: AsyncSession, surveys: SurveySet, today: dt.date) -> 
     return len(days)
 
 
+def _responses(offices: list[str] | None, since: dt.date, until: dt.date, service: str | None, window: str | None):
+    """The responses the dashboard's filters select."""
+    stmt = select(FeedbackResponse).where(FeedbackResponse.day >= since, FeedbackResponse.day <= until)
+    if offices is not None:
+        stmt = stmt.where(FeedbackResponse.office_id.in_(offices))
+    if service:
+        stmt = stmt.where(FeedbackResponse.service_id == service)
+    if window:
+        stmt = stmt.where(FeedbackResponse.window == window)
+    return stmt
+
+
 async def counts(session: AsyncSession, surveys: SurveySet, offices: list[str] | None, since: dt.date, until: dt.date,
                  service: str | None = None, window: str | None = None) -> Counted:
     """The answer counts of the period: folded days from `feedback_daily`, the others from the responses
@@ -129,13 +141,7 @@ async def counts(session: AsyncSession, surveys: SurveySet, offices: list[str] |
     out = Counted()
     mains = [s.main_rating for s in surveys.surveys.values() if s.main_rating]
     both = bool(service and window)
-    raw = select(FeedbackResponse).where(FeedbackResponse.day >= since, FeedbackResponse.day <= until)
-    if offices is not None:
-        raw = raw.where(FeedbackResponse.office_id.in_(offices))
-    if service:
-        raw = raw.where(FeedbackResponse.service_id == service)
-    if window:
-        raw = raw.where(FeedbackResponse.window == window)
+    raw = _responses(offices, since, until, service, window)
     if not both:
         d = FeedbackDaily
         where = [d.service_id == (service or ALL), d.window == (window or ALL), d.day >= since, d.day <= until]
@@ -229,14 +235,7 @@ async def latest_comments(session: AsyncSession, surveys: SurveySet, offices: li
                           until: dt.date, service: str | None = None, window: str | None = None, limit: int = 10,
                           scan: int = 300) -> list[tuple[dt.date, str, str]]:
     """(day, office, text) of the newest text answers, looking at most at the `scan` newest responses."""
-    stmt = select(FeedbackResponse).where(FeedbackResponse.day >= since, FeedbackResponse.day <= until)
-    if offices is not None:
-        stmt = stmt.where(FeedbackResponse.office_id.in_(offices))
-    if service:
-        stmt = stmt.where(FeedbackResponse.service_id == service)
-    if window:
-        stmt = stmt.where(FeedbackResponse.window == window)
-    stmt = stmt.order_by(FeedbackResponse.day.desc(), FeedbackResponse.id.desc()).limit(scan)
+    stmt = _responses(offices, since, until, service, window).order_by(FeedbackResponse.day.desc(), FeedbackResponse.id.desc()).limit(scan)
     found: list[tuple[dt.date, str, str]] = []
     for r in (await session.execute(stmt)).scalars():
         survey = surveys.surveys.get(r.survey_id)
