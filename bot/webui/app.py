@@ -290,7 +290,13 @@ HOME = ConsolePage("/", home, frozenset(auth.CONSOLE_ROLES), nav=N_("Home"), ord
 
 
 def _address(request: web.Request) -> str:
-    return request.remote or "unknown"
+    """Who is signing in, for rate limiting: behind the local TLS proxy, the address it forwards (the last
+    one it appended); otherwise the peer itself (a forwarded address from anyone else is not believed)."""
+    remote = request.remote or "unknown"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if remote in ("127.0.0.1", "::1") and forwarded:
+        return forwarded.split(",")[-1].strip() or remote
+    return remote
 
 
 async def signin_page(request: web.Request) -> web.StreamResponse:

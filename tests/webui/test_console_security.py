@@ -87,6 +87,12 @@ async def test_link_use_is_rate_limited_per_address(wcore):
         token = await link_from_bot(wcore, "boss")
         limited = await sign_in(client, token)
         assert limited.status == 429 and "10 хвилин" in await limited.text()
+        # Behind the local TLS proxy each visitor is limited apart (the address the proxy forwards).
+        page = await client.get(f"/console/signin?t={token}")
+        pre = PRE_RE.search(await page.text()).group(1)
+        proxied = await client.post("/console/signin", data={"t": token, "pre": pre}, allow_redirects=False,
+                                    headers={"X-Forwarded-For": "203.0.113.9"})
+        assert proxied.status == 303
         wcore.services.clock.advance(dt.timedelta(minutes=11))
         token = await link_from_bot(wcore, "boss")
         assert (await sign_in(client, token)).status == 303
@@ -262,3 +268,23 @@ async def test_csrf_cookie_of_the_sign_in_form_is_required(wcore):
         assert forged.status == 400
         assert (await sign_in(client, token)).status == 303  # the link was not spent by the forged form
         assert await csrf_of(client)
+
+
+async def test_the_audit_log_records_staff_actions_and_only_admins_read_it(wcore):
+    boss = await person(wcore, "admin", user="boss")
+    await person(wcore, "staff", "cnap-main", user="clerk")
+    async with serve(wcore) as client, serve(wcore) as clerk:
+        csrf = await signed_in(wcore, client, "boss")
+        await client.post("/console/status/tokens/create", data={"name": "vulyk", "csrf": csrf})
+        await client.post("/console/status/tokens/revoke", data={"name": "vulyk", "csrf": csrf})
+        exported = await client.get("/console/audit.csv")
+        rows = (await exported.text()).splitlines()
+        assert exported.status == 200 and rows[0].lstrip("\ufeff").startswith("id,at_utc,actor_user_id")
+        actions = [(r.split(",")[2], r.split(",")[4], r.split(",")[5]) for r in rows[1:]]
+        assert actions == [(str(boss), "link_created", "bot"), (str(boss), "sign_in", ""), (str(boss), "token_created", "vulyk"),
+                           (str(boss), "token_revoked", "vulyk")]
+        await signed_in(wcore, clerk, "clerk")
+        assert (await clerk.get("/console/audit")).status == 403
+        assert (await clerk.get("/console/audit.csv")).status == 403
+    async with wcore.db.sessions() as s:
+        assert "audit_export" in (await s.execute(select(AuditEntry.action))).scalars().all()

@@ -36,6 +36,7 @@ async def test_the_flows_count_what_happened_and_never_who(fcore):
     anna, petro = Chat(fcore, user="anna"), Chat(fcore, user="petro")
     await anna.send("субсидія")  # found
     await anna.press("субсиді")  # the service card
+    await anna.press("Назад")  # back to the results: not another search
     await anna.send("щжхзщшгне 0671234567")  # not found (a phone number typed along)
     await petro.start()
     await petro.send("паспорт")

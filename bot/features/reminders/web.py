@@ -175,8 +175,8 @@ async def edit(req: ConsoleRequest) -> web.StreamResponse:
     async with req.db.sessions() as session:
         link = await _own_link(req, session, req.match("link"))
         reminder = await _own_reminder(req, session, link, req.match("reminder"))
-    repeat = f"before:{reminder.days_before}" if reminder.repeat == "before" else reminder.repeat
-    draft, problems = rules.check(form.get("text"), form.get("date"), form.get("time"), repeat, policy,
+    # As in the bot, a change moves the day and time (and here the text too); the repetition stays.
+    draft, problems = rules.check(form.get("text"), form.get("date"), form.get("time"), "none", policy,
                                   req.services.clock.now(), urgent=reminder.urgent)
     if draft is None or not reminder.active:
         return await edit_page(req, problems, status=400)

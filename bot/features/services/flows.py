@@ -138,13 +138,15 @@ async def results(ctx: Context, page: str = "0") -> bool:
     rows = [[ctx.btn(short(_hit_label(ctx, h)), "svc" if h.kind == "service" else "sit", _kb_id(h))] for h in shown]
     if len(hits) > (page_no + 1) * PAGE:
         rows.append([ctx.btn(_("More results…"), "more", str(page_no + 1))])
-    if page_no == 0:
+    counted = page_no == 0 and ctx.incoming.kind == "text"  # a new query (not "Back" to its results)
+    if counted:
         ctx.count("search", "found" if good else "not_found")
     if good:
         text = _("Here is what I found for «{query}». Choose one:").format(query=query)
     else:
-        if page_no == 0:
+        if counted:
             ctx.count("unanswered", query)
+        if page_no == 0:
             best = hits[0] if hits else None
             await store.record_search_miss(ctx.session, query, ctx.lang, best.id if best else None, best.score if best else None)
         text = "\n\n".join(
