@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import re
 from zoneinfo import ZoneInfo
 
+import zxingcpp
+from PIL import Image
 from sqlalchemy import select
 
+from bot.core.clock import ManualClock
 from bot.features.reminders.models import Occurrence, Reminder
 from storage.models import Outbox
+from tests.chat import Chat
+from tests.conftest import make_app, make_settings
 from tests.console_support import person, serve, signed_in
 from tests.features.reminders.test_reminders import linked_pair
-from tests.webui.test_console_security import wcore  # noqa: F401  (fixture)
+from tests.webui.test_console_security import NOW, wcore  # noqa: F401  (fixture)
 
 
 async def test_create_change_and_cancel_with_the_wizards_rules(wcore):
@@ -62,11 +69,20 @@ async def test_create_change_and_cancel_with_the_wizards_rules(wcore):
         assert forged.status == 404
 
 
-async def test_an_invitation_with_its_qr_code(wcore):
-    await person(wcore, "social_worker", user="worker")
-    async with serve(wcore) as client:
-        csrf = await signed_in(wcore, client, "worker")
-        await client.post("/console/clients/name", data={"csrf": csrf, "name": "Олена Петрівна, ЦНСП"})
-        page = await (await client.post("/console/clients/add", data={"csrf": csrf, "alias": "Петро"})).text()
-    assert re.search(r"--start cl_[A-Za-z0-9_-]+", page)  # the console channel's way in (no messenger configured)
-    assert "Петро" in page
+async def test_an_invitation_with_its_qr_code(db_url, test_kb):
+    core = await make_app(make_settings(db_url, TELEGRAM_BOT_USERNAME="HromadaTestBot"), test_kb, clock=ManualClock(NOW))
+    try:
+        await person(core, "social_worker", user="worker")
+        async with serve(core) as client:
+            csrf = await signed_in(core, client, "worker")
+            await client.post("/console/clients/name", data={"csrf": csrf, "name": "Олена Петрівна, ЦНСП"})
+            page = await (await client.post("/console/clients/add", data={"csrf": csrf, "alias": "Петро"})).text()
+        link = re.search(r'href="(https://t\.me/HromadaTestBot\?start=cl_[A-Za-z0-9_-]+)"', page).group(1)
+        png = base64.b64decode(re.search(r'<img class="qr" src="data:image/png;base64,([^"]+)"', page).group(1))
+        decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+        assert [d.text for d in decoded] == [link]
+        client_chat = Chat(core, user="petro")
+        await client_chat.start(link.split("start=")[1])
+        assert "Олена Петрівна, ЦНСП" in client_chat.text  # the link opens the client's consent
+    finally:
+        await core.close()

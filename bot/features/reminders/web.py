@@ -91,8 +91,8 @@ def _qr_data_uri(url: str) -> str:
     import segno
 
     buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="svg", scale=8, border=4, xmldecl=False)
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
+    segno.make(url, error="m").save(buf, kind="png", scale=8, border=4)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def _invitation(req: ConsoleRequest, link: ClientLink, token: str) -> web.StreamResponse:
