@@ -6,9 +6,8 @@ import datetime as dt
 import shutil
 
 from aiohttp import ClientSession
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 
@@ -42,7 +41,15 @@ def press(browser, by: str, selector: str, confirm: bool = False) -> None:
     browser.find_element(by, selector).click()
     if confirm:
         browser.switch_to.alert.accept()
-    WebDriverWait(browser, 20).until(staleness_of(old))
+
+    def gone(_driver) -> bool:
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:  # stale, or "does not belong to the document" while the next page loads
+            return True
+
+    WebDriverWait(browser, 20).until(gone)
 
 
 def notice(browser) -> str:
