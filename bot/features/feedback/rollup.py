@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Date, Index, Integer, String, func, insert, select
+from sqlalchemy import Date, Index, Integer, Select, String, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -122,7 +122,8 @@ async def roll_up(session: AsyncSession, surveys: SurveySet, today: dt.date) -> 
     return len(days)
 
 
-def _responses(offices: list[str] | None, since: dt.date, until: dt.date, service: str | None, window: str | None):
+def _responses(offices: list[str] | None, since: dt.date, until: dt.date, service: str | None, window: str | None,
+               ) -> Select[FeedbackResponse]:
     """The responses the dashboard's filters select."""
     stmt = select(FeedbackResponse).where(FeedbackResponse.day >= since, FeedbackResponse.day <= until)
     if offices is not None:
