@@ -22,13 +22,14 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.engine import Engine
 from bot.core.events import Incoming, Reply
 from bot.core.feature import Feature
+from bot.core.live_search import LiveSearch
 from bot.core.privacy import Privacy
 from bot.core.reach import Reachability
 from bot.core.router import Routes
 from bot.core.services import Services
 from bot.delivery.sender import Pacing, Sender
 from bot.delivery.worker import DeliveryWorker
-from bot.features import checklists, feedback, menu, reminders, services, staff, status
+from bot.features import checklists, feedback, figures, menu, reminders, services, staff, status, webconsole
 from bot.links import DeepLinks
 from knowledge.loader import DATA_DIR, KnowledgeBase, load_kb
 from storage.db import Database, open_database
@@ -43,6 +44,8 @@ FEATURES: tuple[Feature, ...] = (
     feedback.FEATURE,
     reminders.FEATURE,
     staff.FEATURE,
+    webconsole.FEATURE,
+    figures.FEATURE,
 )
 
 CHANNELS: tuple[Channel, ...] = (
@@ -75,6 +78,12 @@ def build_search(kb: KnowledgeBase) -> Any:
     gc.freeze()
     log.info("search index built in %.0f ms for %d services", (time.perf_counter() - started) * 1000, len(kb.services))
     return engine
+
+
+def _new_search(kb: KnowledgeBase) -> Any:
+    from knowledge.search import SearchEngine
+
+    return SearchEngine(kb)
 
 
 class App:
@@ -154,8 +163,11 @@ async def build_app(
     search: bool = True,
 ) -> App:
     db = await open_database(settings.database_url, migrate=migrate)
-    kb = kb or load_kb(Path(settings.kb_dir) if settings.kb_dir else DATA_DIR)
-    services = Services(settings=settings, kb=kb, search=build_search(kb) if search else None,
+    kb_dir = Path(settings.kb_dir) if settings.kb_dir else DATA_DIR
+    kb = kb or load_kb(kb_dir)
+    # Rebuilt in this process when the community's synonyms change (the staff console links unanswered queries).
+    live = LiveSearch(build_search(kb), kb, kb_dir, _new_search) if search else None
+    services = Services(settings=settings, kb=kb, search=live,
                         clock=clock or SystemClock(), deep_links=DeepLinks(channels, settings))
     for feature in features:
         if feature.check is not None:

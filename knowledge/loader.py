@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from knowledge import overlay
 from knowledge.amounts import PLACEHOLDER_RE, ResolvedAmount, resolve, substitute
 from knowledge.models import (
     LANGS,
@@ -202,11 +203,15 @@ def load_kb(data_dir: Path | str = DATA_DIR, *, strict: bool = True) -> Knowledg
         authored[svc.id] = svc
         files[svc.id] = f"services/{path.name}"
 
+    services = {sid: fill_amounts(svc, amounts) for sid, svc in authored.items()}
+    community_synonyms = overlay.read(data_dir, problems)  # community-synonyms.yaml, from the staff console
+    problems += overlay.check(community_synonyms, services)
+    services.update(overlay.apply(community_synonyms, services))
     kb = KnowledgeBase(
         community=community or Community(name=Text(uk="Громада", en="Community")),
         offices=offices,
         categories=categories,
-        services={sid: fill_amounts(svc, amounts) for sid, svc in authored.items()},
+        services=services,
         situations=situations,
         files=files,
         authored=authored,

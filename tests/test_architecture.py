@@ -100,3 +100,9 @@ def test_channels_do_not_import_features_or_each_other():
         others = [f"bot.channels.{c}" for c in channels if c != channel and c not in ("base", "textsplit")]
         problems += violations(own, [*others, "bot.features", "bot.app", "bot.cli"])
     assert problems == []
+
+
+def test_the_consoles_framework_imports_no_feature_channel_or_composition():
+    layer = [m for m in MODULES if _under(m, "bot.webui")]
+    assert layer
+    assert violations(layer, ["bot.features", "bot.channels", "bot.app", "bot.cli", "bot.web"]) == []

@@ -20,7 +20,7 @@ def source_messages() -> set:
     found = set()
     for sub in ("bot", "knowledge"):
         for _file, _line, message, _comments, _ctx in extract_from_dir(
-            ROOT / sub, method_map=[("**.py", "python")], keywords=KEYWORDS
+            ROOT / sub, method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")], keywords=KEYWORDS
         ):
             found.add(message if isinstance(message, str) else tuple(message))
     return found

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from bot.cli import _staff_console as console
+
 NAME = "staff"
-HELP = "staff roles: invite (prints a one-time link), list, revoke"
+HELP = "staff roles: invite (prints a one-time link), list, revoke; login-link to the web console"
 ORDER = 70
 
 
@@ -20,6 +22,7 @@ def add_arguments(parser) -> None:
     sub.add_parser("list", help="who has which role")
     rev = sub.add_parser("revoke", help="take a role away (ids from `staff list`)")
     rev.add_argument("role_id", type=int)
+    console.add_parser(sub)
 
 
 async def _main(args, settings) -> int:
@@ -48,6 +51,8 @@ async def _main(args, settings) -> int:
                 for channel, link in DeepLinks(CHANNELS, settings).all(f"inv_{token}").items():
                     print(f"  {channel}: {link}")
                 return 0
+            if args.staff_cmd == "login-link":
+                return await console.login_link(session, args, settings)
             if args.staff_cmd == "list":
                 members = await roles.list_roles(session)
                 names = await people.display_names(session, [user.id for _role, user in members])

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import payloads
+from bot.core import activity, payloads
 from bot.core.events import Attachment, Button, Incoming, Reply
 from bot.core.state import FlowState, FlowStates
 from bot.i18n import Translator
@@ -64,6 +65,9 @@ class Context:
         self._forget = forget
         self._free_text = free_text
         self.set_lang(user.lang or services.settings.default_lang)
+        if stored.get("day") != (today := self.local_day().isoformat()):  # the person's first event today
+            stored["day"] = today
+            self.count("conversation")
 
     # --- shared services --------------------------------------------------------------
     @property
@@ -80,6 +84,14 @@ class Context:
 
     def now(self) -> dt.datetime:
         return self.services.clock.now()
+
+    def local_day(self) -> dt.date:
+        """Today in the community's time zone."""
+        return self.now().astimezone(ZoneInfo(self.settings.timezone)).date()
+
+    def count(self, metric: str, key: str = "") -> None:
+        """Count an anonymous event for the community's figures: the day, what, and a key — never who."""
+        activity.record(self.session, self.local_day(), metric, key)
 
     # --- language ---------------------------------------------------------------------
     def set_lang(self, lang: str) -> None:

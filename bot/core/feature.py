@@ -2,8 +2,9 @@
 
 A feature owns its flows (a `Router`), how its outbox messages look (renderers), what happens once
 one of them was sent (settled hooks), what it must do when a person can no longer be reached or
-asks to be forgotten, its main-menu entries and its HTTP routes. The composition root (bot/app.py)
-lists the features explicitly; nothing registers itself by being imported.
+asks to be forgotten, its main-menu entries, its HTTP routes and its pages in the staff web
+console. The composition root (bot/app.py) lists the features explicitly; nothing registers itself
+by being imported.
 """
 
 from __future__ import annotations
@@ -57,6 +58,23 @@ class MenuEntry:
 
 
 @dataclass(frozen=True)
+class ConsolePage:
+    """A page of the staff web console (bot/webui) that a feature contributes.
+
+    The handler gets a `bot.webui.ConsoleRequest` (the signed-in person, their roles and offices,
+    the database, translation, rendering) and returns an aiohttp response. Every console page
+    requires sign-in; `roles` says who may open it (any of them).
+    """
+
+    path: str  # under /console, e.g. "/feedback"; "{name}" parts as in aiohttp routes
+    handler: Callable[[Any], Awaitable[Any]]
+    roles: frozenset[str]
+    method: str = "GET"  # "GET" or "POST" (a POST is refused without the form's CSRF token)
+    nav: str = ""  # an English msgid (N_): the page's entry in the console's navigation, if any
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     routers: tuple[Router, ...] = ()
@@ -70,3 +88,5 @@ class Feature:
     on_first_contact: Callable[[Any], Awaitable[None]] | None = None
     # Raise at start-up if the feature's own data is broken (e.g. a survey file).
     check: Callable[[Services], None] | None = None
+    # Pages of the staff web console (served under /console by `serve`).
+    console: tuple[ConsolePage, ...] = ()

@@ -1,5 +1,5 @@
 """The HTTP server of `run_bot.py serve`: health, every channel's webhooks, every feature's routes,
-and the delivery worker for the channels that can send."""
+the staff web console, and the delivery worker for the channels that can send."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.channels.base import Runtime
+from bot.webui import mount_console
 from storage.types import clock_scope
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def build_web_app(app: App, runtimes: list[Runtime]) -> web.Application:
     for feature in app.features:
         if feature.web is not None:
             feature.web(web_app, app.services, app.db)
+    mount_console(web_app, app.services, app.db, app.features)  # the staff web console under /console
     for runtime in runtimes:
         runtime.mount(web_app)
     senders = [r.sender for r in runtimes if r.sender is not None]

@@ -131,6 +131,7 @@ async def _save(ctx: Context, cl: Checklist, case: Case) -> None:
     await store.save(ctx.session, cl, ticked=case.ticked, not_applicable=case.skipped, path=case.path,
                      complete=now_complete)
     if now_complete and not was_complete:
+        ctx.count("checklist_completed", case.svc.id)
         ctx.say(_where_to_go(ctx, case.svc))
 
 
@@ -138,6 +139,8 @@ async def _load(ctx: Context, service_id: str) -> tuple[Checklist, Case] | None:
     svc = ctx.kb.services.get(service_id)
     if svc is None or not svc.documents:
         return None
+    if await store.get_checklist(ctx.session, ctx.user.id, svc.id) is None:
+        ctx.count("checklist_started", svc.id)
     cl = await store.start_checklist(ctx.session, ctx.user.id, svc.id)
     return cl, Case.of(svc, cl)
 

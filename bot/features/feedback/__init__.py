@@ -6,6 +6,7 @@ from bot.features.feedback.alerts import KIND as ALERT
 from bot.features.feedback.alerts import render_alert
 from bot.features.feedback.flows import MENU, router
 from bot.features.feedback.surveys import get_surveys
+from bot.features.feedback.web import PAGES, mount_upkeep
 
 
 def check_surveys(services: Services) -> None:
@@ -19,6 +20,8 @@ FEATURE = Feature(
     menu=MENU,
     renderers={ALERT: render_alert},
     check=check_surveys,
+    console=PAGES,
+    web=mount_upkeep,
 )
 
 __all__ = ["FEATURE"]

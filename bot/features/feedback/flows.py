@@ -161,6 +161,7 @@ async def _begin(ctx: Context, target: Target, source: str) -> bool:
                    src=source, started=started, run=to_base36(int(started.timestamp() * 1000)),
                    q=first, a={})
     ctx.say(f"⭐ {survey.title.get(ctx.lang)}\n{office.name.get(ctx.lang)}\n\n{survey.intro.get(ctx.lang)}")
+    ctx.count("survey_started", office.id)
     _ask(ctx, st, survey)
     return True
 
@@ -194,6 +195,7 @@ async def _finish(ctx: Context, st: SurveyRun, survey: Survey) -> None:
     if not await store.save_response(ctx.session, _receipt(ctx, office.id), response):
         _already_answered(ctx, office)
         return
+    ctx.count("survey_done", f"{office.id}:{st.a.get(survey.main_rating or '', '')}")  # the office and its rating
     text = survey.thanks.get(ctx.lang)
     if response.low and await alert_staff(ctx.session, response):
         text += "\n" + _("We have passed your answers to the office's staff so that they can look into it.")

@@ -4,6 +4,7 @@ from bot.core.feature import Feature
 from bot.features.reminders import client_flows, wizard, worker_flows
 from bot.features.reminders.render import RENDERERS, SETTLED
 from bot.features.reminders.service import on_forget, on_unreachable
+from bot.features.reminders.web import PAGES
 
 FEATURE = Feature(
     name="reminders",
@@ -13,6 +14,7 @@ FEATURE = Feature(
     settled=SETTLED,
     on_unreachable=on_unreachable,
     on_forget=on_forget,
+    console=PAGES,
 )
 
 __all__ = ["FEATURE"]

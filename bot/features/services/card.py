@@ -36,6 +36,7 @@ async def service(ctx: Context, service_id: str) -> bool:
     svc = ctx.kb.services.get(service_id) if ctx.kb else None
     if svc is None:
         return False
+    ctx.count("service", svc.id)
     _ = ctx._
     rows = []
     if svc.documents:

@@ -47,6 +47,7 @@ async def category(ctx: Context, category_id: str) -> bool:
     if cat is None:
         return False
     rows = [[ctx.btn(short(s.title.get(ctx.lang)), "svc", s.id)] for s in ctx.kb.services_in(cat.id)]
+    ctx.count("topic", cat.id)
     ctx.say(cat.title.get(ctx.lang), [*rows, ctx.nav_row()])
     return True
 
@@ -64,6 +65,7 @@ async def situation(ctx: Context, situation_id: str) -> bool:
         return False
     _ = ctx._
     services = [ctx.kb.services[sid] for sid in sit.services if sid in ctx.kb.services]
+    ctx.count("situation", sit.id)
     lines = [f"🧭 {sit.title.get(ctx.lang)}", "", sit.summary.get(ctx.lang), "", _("What to do, step by step:")]
     lines += [f"{n}. {s.title.get(ctx.lang)}" for n, s in enumerate(services, 1)]
     rows = [[ctx.btn(short(f"{n}. {s.title.get(ctx.lang)}"), "svc", s.id)] for n, s in enumerate(services, 1)]

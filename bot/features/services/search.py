@@ -50,7 +50,10 @@ async def search_text(ctx: Context, text: str) -> None:
     if answer.intent is not None and await _intent(ctx, answer):
         return
     ctx.put(LastSearch(query=answer.text))
-    if answer.verdict == "none":  # recorded once here, not each time Back shows the answer again
+    # Counted and recorded once here, not each time Back shows the answer again; never the raw text.
+    ctx.count("search", "not_found" if answer.verdict == "none" else "found")
+    if answer.verdict == "none":
+        ctx.count("unanswered", answer.log_text)
         await store.record_search_miss(ctx.session, answer.log_text, ctx.lang)
     await ctx.show("results", "0")
 

@@ -2,7 +2,8 @@
 
 from bot.core.feature import Feature
 from bot.features.staff.flows import MENU, router
+from bot.features.staff.web import PAGES
 
-FEATURE = Feature(name="staff", routers=(router,), menu=MENU)
+FEATURE = Feature(name="staff", routers=(router,), menu=MENU, console=PAGES)
 
 __all__ = ["FEATURE"]

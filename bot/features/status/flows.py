@@ -153,6 +153,7 @@ async def got_secret(ctx: Context, text: str) -> None:
         return
     app = await apps.find(ctx.session, number)
     if app is None or not apps.verify_secret(secret, app.secret_hash, secret_key):
+        ctx.count("status_lookup", "not_found")
         verdict = await limits.failed(ctx.session, keys, ctx.now())
         if not verdict.allowed:
             ctx.say(_not_found(ctx, number) + "\n\n" + _paused(ctx, verdict),
@@ -168,6 +169,7 @@ async def got_secret(ctx: Context, text: str) -> None:
     ctx.drop(Lookup)
     ctx.expect(None)
     await apps.follow(ctx.session, ctx.user.id, app.id, notify=False)
+    ctx.count("status_lookup", "found")
     await ctx.show("app", str(app.id), replace=lookup.button)
 
 

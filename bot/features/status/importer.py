@@ -54,6 +54,17 @@ ImportError_ = TableError  # kept for callers: the file as a whole cannot be rea
 
 
 @dataclass
+class RowResult:
+    """What one row does (or, in a dry run, would do) to its application."""
+
+    line: int
+    number: str
+    before: str | None  # the status now; None for a new application
+    after: str
+    result: str  # added | changed | unchanged
+
+
+@dataclass
 class Summary:
     added: int = 0
     changed: int = 0
@@ -62,6 +73,7 @@ class Summary:
     refused: list[tuple[int, str]] = field(default_factory=list)  # (line, why): rows that would reopen a closed one
     no_secret: list[int] = field(default_factory=list)  # lines imported without any phone or code
     notified: int = 0
+    rows: list[RowResult] = field(default_factory=list)  # filled when asked for (previews)
 
     def line(self) -> str:
         parts = [f"added {self.added}, changed {self.changed}, unchanged {self.unchanged}, "
@@ -133,7 +145,14 @@ async def import_file(
     progress: Callable[[int, int], None] | None = None,
     allow_backward: bool = False,
     require_secret: bool = False,
+    dry_run: bool = False,
+    offices: set[str] | None = None,
+    keep_rows: bool = False,
 ) -> Summary:
+    """Import the file. `dry_run`: do everything in transactions that are rolled back, so the summary
+    says what the import would do and nothing is written or queued. `offices`: the importer may touch
+    only applications of these offices (a row naming, or updating an application of, another office is
+    rejected). `keep_rows`: list what every row does in `summary.rows`."""
     rows, total = read_table(path, HEADERS, ("number", "status"))
     summary = Summary()
     batch: list[tuple[int, apps.ApplicationUpdate]] = []
@@ -141,22 +160,36 @@ async def import_file(
 
     async def flush() -> None:
         nonlocal done
-        async with db.sessions() as session, session.begin():
-            for line, upd in batch:
-                if require_secret and not upd.secret:
-                    known = await apps.find(session, upd.number)
-                    if known is None or not known.secret_hash:
+        async with db.sessions() as session:
+            await session.begin()
+            try:
+                for line, upd in batch:
+                    existing = await apps.find(session, upd.number) if offices is not None or keep_rows or require_secret else None
+                    before = existing.status if existing else None
+                    if offices is not None and (upd.office_id or (existing.office_id if existing else None) or "") not in offices | {""}:
+                        summary.rejected.append((line, "the application belongs to an office you do not work for"))
+                        continue
+                    if require_secret and not upd.secret and (existing is None or not existing.secret_hash):
                         summary.rejected.append((line, "no phone or code: nobody could look this application up"))
                         continue
-                try:
-                    change = await apps.upsert(session, upd, source, key, allow_backward=allow_backward)
-                except apps.BackwardMove as exc:
-                    summary.refused.append((line, str(exc)))
-                    continue
-                setattr(summary, change.result, getattr(summary, change.result) + 1)
-                summary.notified += change.notified
-                if not change.application.secret_hash:
-                    summary.no_secret.append(line)
+                    try:
+                        change = await apps.upsert(session, upd, source, key, allow_backward=allow_backward)
+                    except apps.BackwardMove as exc:
+                        summary.refused.append((line, str(exc)))
+                        continue
+                    setattr(summary, change.result, getattr(summary, change.result) + 1)
+                    summary.notified += change.notified
+                    if not change.application.secret_hash:
+                        summary.no_secret.append(line)
+                    if keep_rows:
+                        summary.rows.append(RowResult(line, upd.number, before, upd.status, change.result))
+            except BaseException:
+                await session.rollback()
+                raise
+            if dry_run:
+                await session.rollback()
+            else:
+                await session.commit()
         done += len(batch)
         batch.clear()
         if progress:
@@ -181,4 +214,5 @@ async def import_file(
         await flush()
     if progress:
         progress(total, total)
+    summary.rejected.sort()
     return summary
