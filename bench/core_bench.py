@@ -53,7 +53,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.postgres or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
         t0 = time.perf_counter()
-        core = await build_app(Settings(_env_file=None, BOT_DATABASE_URL=url))
+        core = await build_app(Settings(_env_file=None, BOT_DATABASE_URL=url), create=True)
         startup = time.perf_counter() - t0
         latencies: list[float] = []
         rng = random.Random(7)

@@ -34,7 +34,7 @@ BASE_CHAT = 10_000_000
 
 
 async def fill(url: str, count: int) -> None:
-    db = await open_database(url)
+    db = await open_database(url, create=True)
     try:
         async with db.sessions() as session, session.begin():
             now = utcnow()

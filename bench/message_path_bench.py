@@ -23,8 +23,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import ROOT, SECRET, BotProcess, post_update  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
+from bench.support import ROOT, SECRET, BotProcess, post_update
+from tests.fakes.telegram_api import FakeTelegram
 
 TEXTS = ["субсидія", "/help", "паспорт", "/menu", "довідка ВПО", "прописка", "пенсія", "садочок", "/status", "ФОП"]
 UNLIMITED = dict(global_rate=1e9, global_burst=1e9, chat_rate=1e9, chat_burst=1e9)
@@ -48,7 +48,7 @@ async def play(tg: FakeTelegram, http: aiohttp.ClientSession, url: str, chat: in
         status = await post_update(http, url, update)
         if status != 200:
             raise RuntimeError(f"webhook answered {status}")
-        await tg.wait_until(lambda: activity(tg, chat) > before, timeout=60)
+        await tg.wait_until(lambda before=before: activity(tg, chat) > before, timeout=60)
         done[0] += 1
 
 

@@ -91,7 +91,8 @@ def real_kb():
 
 
 def make_settings(db_url: str, **extra) -> Settings:
-    values = {"BOT_DATABASE_URL": db_url, "BOT_DEFAULT_LANG": "uk", **extra}
+    # Tests are about flows: a chat's own budget is loose (tests of pacing set their own, with the fake's).
+    values = {"BOT_DATABASE_URL": db_url, "BOT_DEFAULT_LANG": "uk", "BOT_TELEGRAM_CHAT_BURST": "20", **extra}
     return Settings(_env_file=None, **values)
 
 
@@ -101,6 +102,7 @@ async def make_app(settings: Settings, kb=None, **options):
     from bot.app import build_app
 
     options.setdefault("raise_errors", True)
+    options.setdefault("create", True)
     return await build_app(settings, kb=kb, **options)
 
 

@@ -39,7 +39,7 @@ async def test_sql_errors_do_not_log_statement_parameters(postgres_url, test_kb,
             try:
                 for _ in range(2):
                     await fake.say(VIBER_USER, "паспорт")
-                await h.hook.tasks.drain()
+                await h.settled()
             finally:
                 await read_only(False)
     finally:

@@ -20,7 +20,7 @@ COUNT, BASE_CHAT, LEASE = 150, 8_000_000, 2.0
 
 
 async def _fill(url: str) -> None:
-    db = await open_database(url)
+    db = await open_database(url, create=True)
     try:
         async with db.sessions() as session, session.begin():
             now = utcnow()

@@ -21,7 +21,7 @@ UNLIMITED = dict(global_rate=1e6, global_burst=1e6, chat_rate=1e6, chat_burst=1e
 
 async def test_a_full_disk_refuses_updates_until_there_is_room_then_loses_nothing(tmp_path, real_kb):
     db = tmp_path / "bot.sqlite3"
-    await (await open_database(f"sqlite+aiosqlite:///{db}")).dispose()
+    await (await open_database(f"sqlite+aiosqlite:///{db}", create=True)).dispose()
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # an empty log: the first write must grow it
     plan = Plan(pick_services(real_kb, 4), people=5, per_person=4)

@@ -48,7 +48,7 @@ def _sent_but_unrecorded(db: str, sent: list[tuple[int, str]]) -> int:
 
 async def _run(tmp_path, real_kb, sig: int) -> None:
     db = str(tmp_path / "bot.sqlite3")
-    await (await open_database(f"sqlite+aiosqlite:///{db}")).dispose()
+    await (await open_database(f"sqlite+aiosqlite:///{db}", create=True)).dispose()
     plan = Plan(pick_services(real_kb, 8), people=50, per_person=4)
     async with FakeTelegram(**UNLIMITED) as tg:
         bot = await _serve(tmp_path, tg, db)

@@ -86,7 +86,7 @@ async def test_viber_down_and_back_loses_no_answer(sqlite_url, test_kb, tmp_path
         await asyncio.sleep(3.0)  # longer than the client's own quick retries
         fake.come_back()
         await fake.wait_until(lambda: sum("📄" in m.text for m in fake.messages(user)) >= 2, timeout=30)
-        await h.hook.tasks.drain()
+        await h.settled()
         cards = [m.text.splitlines()[0] for m in fake.messages(user) if "📄" in m.text]
     titles = [test_kb.services[s].title.get("uk") for s in ("id-card", "housing-subsidy")]
     assert [next(t for t in titles if t in c) for c in cards] == titles

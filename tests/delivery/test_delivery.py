@@ -26,10 +26,15 @@ async def test_two_processes_share_one_rate_budget(db_url, test_kb):
         await core_b.close()
 
 
-def test_messages_to_one_chat_are_spaced_a_second_apart():
-    pacer = Pacer(None, "telegram", rate=30, per_chat_interval=1.0)
-    times = pacer.schedule(100.0, [1, 2, 1, 3, 1])
-    assert times[1] - times[0] < 0.1 and times[2] - times[0] >= 1.0 and times[4] - times[2] >= 1.0
+def test_a_chat_gets_a_short_burst_then_one_message_a_second():
+    pacer = Pacer(None, "telegram", rate=30, per_chat_interval=1.0, per_chat_burst=3)
+    tat, sent = None, []
+    for _ in range(6):  # six messages to one person, all ready at t=100
+        at = pacer.chat_ready(tat, 100.0)
+        sent.append(at)
+        tat = pacer.chat_sent(tat, at)
+    assert sent == [100.0, 100.0, 100.0, 101.0, 102.0, 103.0]
+    assert pacer.chat_ready(tat, 110.0) == 110.0  # after a quiet while the burst is there again
 
 
 async def test_a_burst_is_delivered_without_429_and_exactly_once(sqlite_url, test_kb):

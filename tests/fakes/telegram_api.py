@@ -325,7 +325,8 @@ class FakeTelegram:
                 ok = False
             if ok:
                 self.acknowledged.append(update["update_id"])
-                await self._changed()
+            await self._changed()
+            if ok:
                 return
             await asyncio.sleep(self.retry_delay)
 
@@ -496,7 +497,7 @@ class FakeTelegram:
                 out["document"] = {"file_id": f"f{m.message_id}", "file_unique_id": f"u{m.message_id}", "file_name": m.filename}
             else:
                 out["photo"] = [{"file_id": f"f{m.message_id}", "file_unique_id": f"u{m.message_id}", "width": 1, "height": 1}]
-        if m.reply_markup:
+        if m.reply_markup and "inline_keyboard" in m.reply_markup:  # a reply keyboard is not part of the message
             out["reply_markup"] = m.reply_markup
         return out
 

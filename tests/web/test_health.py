@@ -130,7 +130,7 @@ async def test_a_read_only_or_replaced_postgres_database_is_noticed(postgres_url
             await _reset_postgres(postgres_url)  # someone put another (empty) database in its place
             from storage.db import open_database
 
-            await (await open_database(postgres_url)).dispose()
+            await (await open_database(postgres_url, create=True)).dispose()
             status, body = await get_json(base, "/readyz")
             assert status == 503 and "database" in str(body).lower(), body
     finally:

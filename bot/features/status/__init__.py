@@ -4,7 +4,7 @@ from bot.core.feature import Feature
 from bot.features.status.api import mount_status_api
 from bot.features.status.flows import MENU, router
 from bot.features.status.render import render_status_change
-from bot.features.status.store import STATUS_CHANGE
+from bot.features.status.store import STATUS_CHANGE, forget_failures
 
 FEATURE = Feature(
     name="status",
@@ -12,6 +12,7 @@ FEATURE = Feature(
     menu=MENU,
     renderers={STATUS_CHANGE: render_status_change},
     web=mount_status_api,
+    on_forget=forget_failures,
 )
 
 __all__ = ["FEATURE"]

@@ -217,6 +217,11 @@ async def record_failure(session: AsyncSession, *keys: str) -> None:
     await session.flush()
 
 
+async def forget_failures(session: AsyncSession, services: object, user_id: int) -> None:
+    """/forget: failed lookups counted against the person (keyed by their id) go with them."""
+    await session.execute(delete(LookupFailure).where(LookupFailure.key == f"user:{user_id}"))
+
+
 async def purge_failures(session: AsyncSession, older_than: dt.timedelta) -> None:
     await session.execute(delete(LookupFailure).where(LookupFailure.created_at < utcnow() - older_than))
 
@@ -243,9 +248,14 @@ async def list_tokens(session: AsyncSession) -> list[ApiToken]:
     return list((await session.execute(select(ApiToken).order_by(ApiToken.created_at))).scalars())
 
 
-async def check_token(session: AsyncSession, token: str) -> ApiToken | None:
+async def find_token(session: AsyncSession, token: str) -> ApiToken | None:
+    """The valid (unrevoked) token, read only."""
     tok = (await session.execute(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))).scalar_one_or_none()
-    if tok is None or tok.revoked_at is not None:
-        return None
-    tok.last_used_at = utcnow()
+    return None if tok is None or tok.revoked_at is not None else tok
+
+
+async def check_token(session: AsyncSession, token: str) -> ApiToken | None:
+    tok = await find_token(session, token)
+    if tok is not None:
+        tok.last_used_at = utcnow()
     return tok

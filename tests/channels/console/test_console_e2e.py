@@ -74,6 +74,9 @@ def test_console_social_worker_invites_a_client_and_schedules_a_reminder(tmp_pat
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     env["BOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}"
     env["BOT_KB_DIR"] = str(ROOT / "tests" / "data" / "kb")
+    init = subprocess.run([sys.executable, "run_bot.py", "db", "init"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)  # an installation starts with its database
+    assert init.returncode == 0, init.stderr
     invite = subprocess.run([sys.executable, "run_bot.py", "staff", "invite", "--role", "social_worker"], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=120)
     assert invite.returncode == 0, invite.stderr

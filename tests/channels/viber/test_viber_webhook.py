@@ -17,7 +17,7 @@ async def test_a_callback_viber_repeats_after_a_restart_is_processed_once(sqlite
         for _process in range(2):  # Viber re-sends it to the restarted bot
             async with running_bot(fake, sqlite_url, test_kb, tmp_path) as h:
                 assert (await fake.post(event))[0] == 200
-                await h.hook.tasks.drain()
+                await h.settled()
                 await fake.wait_messages(U, 2)
         assert len(fake.messages(U)) == 2  # the privacy notice and the help, once
 
@@ -30,7 +30,7 @@ async def test_a_lone_surrogate_in_a_text_is_answered_not_crashed_on(sqlite_url,
         raw = json.dumps(event).replace('"text": "x"', '"text": "\\ud800 паспорт"').encode()  # not valid UTF-16
         status, _ = await raw_post_signed(fake, raw)
         assert status == 200
-        await h.hook.tasks.drain()
+        await h.settled()
         await fake.wait_messages(U, 2)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -49,7 +49,7 @@ async def test_garbage_and_forgeries_get_400_and_401_without_a_traceback(sqlite_
         event = json.dumps(fake.event("message", sender={"id": U}, message={"type": "text", "text": "/start"})).encode()
         assert (await raw_post_signed(fake, event, signature="0" * 64))[0] == 401
         assert (await raw_post_signed(fake, event, signature="Підпис"))[0] == 401
-        await h.hook.tasks.drain()
+        await h.settled()
         assert fake.sent == []
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records if r.name != "aiohttp.access")
     assert "Traceback" not in logged
