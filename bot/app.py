@@ -10,12 +10,11 @@ import asyncio
 import contextlib
 import gc
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from bot.channels import console, telegram, viber
 from bot.channels.base import Channel, Runtime
@@ -37,6 +36,9 @@ from bot.links import DeepLinks
 from knowledge.loader import DATA_DIR, KnowledgeBase, load_kb
 from storage import people
 from storage.db import Database, open_database
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -66,20 +68,48 @@ def secrets_of(settings: Settings, channels: Iterable[Channel] = CHANNELS) -> li
 
 
 def build_search(kb: KnowledgeBase) -> Any:
-    from knowledge.search import SearchEngine
-
+    """The search engine for this knowledge base, built in a thread while the bot starts (the index
+    takes ~0.6 s and the first answers — the menu, a card from a QR code — need none of it)."""
     cached = getattr(kb, "_search_engine", None)
-    if cached is not None:  # one index per loaded knowledge base (tests build many apps on one KB)
-        return cached
-    started = time.perf_counter()
-    engine = SearchEngine(kb)
-    kb._search_engine = engine  # type: ignore[attr-defined]
-    # The index is built once and lives as long as the process: take it out of the garbage
-    # collector's sight, or a full collection pauses a search for ~30 ms now and then.
-    gc.collect()
-    gc.freeze()
-    log.info("search index built in %.0f ms for %d services", (time.perf_counter() - started) * 1000, len(kb.services))
-    return engine
+    if cached is None:  # one index per loaded knowledge base (tests build many apps on one KB)
+        cached = kb._search_engine = SearchWhenReady(kb)  # type: ignore[attr-defined]
+    return cached
+
+
+class SearchWhenReady:
+    """Stands for the search engine; the first use waits for the index if it is not built yet."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self._ready = threading.Event()
+        self._engine: Any = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._build, args=(kb,), name="search-index", daemon=True).start()
+
+    def _build(self, kb: KnowledgeBase) -> None:
+        try:
+            from knowledge.search import SearchEngine
+
+            started = time.perf_counter()
+            self._engine = SearchEngine(kb)
+            # The index lives as long as the process: out of the garbage collector's sight, or a full
+            # collection pauses a search for ~30 ms now and then.
+            gc.collect()
+            gc.freeze()
+            log.info("search index built in %.0f ms for %d services", (time.perf_counter() - started) * 1000,
+                     len(kb.services))
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            self._ready.set()
+
+    def engine(self) -> Any:
+        self._ready.wait()
+        if self._error is not None:
+            raise RuntimeError("the search index could not be built") from self._error
+        return self._engine
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine(), name)
 
 
 class App:
@@ -122,8 +152,10 @@ class App:
         handled = await self.engine.process(incoming, key=key, meta=meta, queue=not respond,
                                             lease=worker.lease if ready and worker else None,
                                             kinds=worker.kinds if worker else None)
-        if handled.queued is not None and worker is not None:
+        if worker is not None and handled.queued is not None:
             worker.hand_over(handled.queued)
+        elif worker is not None and handled.behind is not None:
+            worker.expect(handled.behind)
         if handled.forgotten and not respond and handled.replies and worker is not None:
             task = asyncio.create_task(worker.send_unqueued(incoming.channel, incoming.user_id, handled.replies,
                                                             meta or {}))

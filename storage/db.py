@@ -15,18 +15,17 @@ Nothing here creates a database by accident: `open_database(create=False)` refus
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import functools
+import json
 import logging
 import os
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import make_url
@@ -36,6 +35,9 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.util.concurrency import await_
 
 from storage import sqlite_async
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 IDENTITY = "database_id"
@@ -87,13 +89,19 @@ def unavailable(exc: BaseException) -> bool:
     return any(m in message for m in _SQLITE_UNAVAILABLE) or "connection" in message
 
 
+def _json(value: Any) -> str:
+    # UTF-8 as it is: Ukrainian text escaped as \uXXXX would take three times the room (and time).
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def create_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True) -> AsyncEngine:
     if not is_sqlite(url):
-        return create_async_engine(url, hide_parameters=True, pool_size=10, max_overflow=15, pool_timeout=60)
+        return create_async_engine(url, hide_parameters=True, json_serializer=_json, pool_size=10, max_overflow=15,
+                                   pool_timeout=60)
     driver = make_url(url).set(drivername=f"sqlite+{sqlite_async.NAME}")
     options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 120} if pooled else {
         "poolclass": NullPool}
-    engine = create_async_engine(driver, hide_parameters=True, **options)
+    engine = create_async_engine(driver, hide_parameters=True, json_serializer=_json, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_conn, _record):
@@ -125,6 +133,8 @@ def create_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True) -
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url:
@@ -132,16 +142,39 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def head_revisions() -> set[str]:
-    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The newest migration(s), read from the scripts without loading Alembic (a start that needs no
+    migration does not pay for importing it)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                name, value = node.targets[0].id, node.value
+                if name == "revision":
+                    revisions.add(ast.literal_eval(value))
+                elif name == "down_revision" and (down := ast.literal_eval(value)):
+                    parents.update([down] if isinstance(down, str) else down)
+    return frozenset(revisions - parents)
+
+
+def _current_heads(sync_conn) -> set[str]:
+    if not inspect(sync_conn).has_table("alembic_version"):
+        return set()
+    return {row[0] for row in sync_conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Apply migrations (on start, `db init`, `db upgrade`). SQLite runs them on a connection of its
     own with foreign keys off: rebuilding a table (ALTER on SQLite) must not cascade deletes."""
+    from alembic import command
+
     cfg = alembic_config()
 
     def _run(sync_conn) -> None:
+        if sync_conn.dialect.name == "postgresql":  # processes starting together migrate one at a time
+            sync_conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4806211)")
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, revision)
         if sync_conn.dialect.name == "sqlite":
@@ -184,6 +217,9 @@ class Database:
             return bool(await conn.run_sync(lambda c: inspect(c).has_table("alembic_version")))
 
     async def migrate(self) -> None:
+        async with self.engine.connect() as conn:
+            if await conn.run_sync(_current_heads) == head_revisions():
+                return  # up to date: the usual start
         await upgrade(self.engine)
 
     async def remember(self) -> None:
@@ -219,7 +255,7 @@ class Database:
                 async with self.engine.begin() as conn:
                     identity = (await conn.execute(text("SELECT value FROM meta WHERE key = :k"),
                                                    {"k": IDENTITY})).scalar()
-                    heads = await conn.run_sync(lambda c: set(MigrationContext.configure(c).get_current_heads()))
+                    heads = await conn.run_sync(_current_heads)
                     # A real change (SQLite skips writing a value onto itself): a full disk or a read-only
                     # database fails here.
                     await conn.execute(text("INSERT INTO meta (key, value) VALUES ('checked_at', :v) "

@@ -8,8 +8,10 @@ only for as long as a platform re-sends (Telegram keeps unanswered updates for a
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import cast
 
-from sqlalchemy import delete
+from sqlalchemy import Table, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,12 +22,19 @@ from storage.models import Inbox
 KEEP = dt.timedelta(days=3)
 
 
+@functools.cache
+def _record(postgres: bool):
+    insert = pg_insert if postgres else sqlite_insert
+    t = cast(Table, Inbox.__table__)
+    return insert(t).values(channel=bindparam("ch"), event_key=bindparam("key"),
+                            created_at=bindparam("now", type_=t.c.created_at.type)).on_conflict_do_nothing()
+
+
 async def record(session: AsyncSession, channel: str, key: str, now: dt.datetime) -> bool:
     """Note that this update is being taken. False if it was taken before (by any process)."""
     conn = await session.connection()
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Inbox).values(channel=channel, event_key=key[:64], created_at=now).on_conflict_do_nothing()
-    return bool(rowcount(await conn.execute(stmt)))
+    result = await conn.execute(_record(conn.dialect.name == "postgresql"), {"ch": channel, "key": key[:64], "now": now})
+    return bool(rowcount(result))
 
 
 async def purge(session: AsyncSession, now: dt.datetime, keep: dt.timedelta = KEEP) -> int:

@@ -8,10 +8,11 @@ query, so a flow that changes it (the language) has the change saved as usual.""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,20 +32,28 @@ class Person:
     new: bool = False  # created by this event
 
 
-def _person_statement(channel: str, external_id: str, lock: bool):
+@functools.cache
+def _person_statement(lock: bool):
+    """Built once (the event's statements cost more to build than to run)."""
     roles = select(func.aggregate_strings(Role.role, ",")).where(Role.user_id == User.id).scalar_subquery()
     stmt = (select(*_PERSON_COLUMNS, Conversation.state, roles)
             .join(Conversation, Conversation.user_id == User.id)
-            .where(User.channel == channel, User.external_id == external_id))
+            .where(User.channel == bindparam("channel"), User.external_id == bindparam("external_id")))
     # Both rows locked: a process that waited for the lock then reads both as the other left them.
     return stmt.with_for_update(of=(User, Conversation)) if lock else stmt
+
+
+_C = cast(Table, Conversation.__table__)
+_SAVE = update(_C).where(_C.c.user_id == bindparam("uid")).values(state=bindparam("new_state", type_=_C.c.state.type),
+                                                                  updated_at=bindparam("now", type_=_C.c.updated_at.type))
 
 
 async def load_person(session: AsyncSession, channel: str, external_id: str, *, lock: bool) -> Person | None:
     """The person with their conversation state and roles, in one statement (their rows locked on
     PostgreSQL, so that two processes take one person's events in turn)."""
     conn = await session.connection()
-    row = (await conn.execute(_person_statement(channel, external_id, lock))).first()
+    who = {"channel": channel, "external_id": external_id}
+    row = (await conn.execute(_person_statement(lock), who)).first()
     if row is None:
         # Someone without a conversation yet (made by a CLI command or an older version)?
         user_id = (await conn.execute(select(User.id).where(User.channel == channel,
@@ -53,7 +62,7 @@ async def load_person(session: AsyncSession, channel: str, external_id: str, *, 
             return None
         await conn.execute(_insert(conn)(Conversation).values(user_id=user_id, state={}, updated_at=utcnow())
                            .on_conflict_do_nothing())
-        row = (await conn.execute(_person_statement(channel, external_id, lock))).one()
+        row = (await conn.execute(_person_statement(lock), who)).one()
     values = dict(zip((c.key for c in _PERSON_COLUMNS), row[: len(_PERSON_COLUMNS)], strict=True))
     user = User(channel=channel, external_id=external_id, **values)
     make_transient_to_detached(user)
@@ -83,7 +92,7 @@ async def create_person(session: AsyncSession, channel: str, external_id: str, l
 
 async def save_state(session: AsyncSession, person: Person, state: dict[str, Any], now: dt.datetime) -> None:
     conn = await session.connection()
-    await conn.execute(update(Conversation).where(Conversation.user_id == person.user.id).values(state=state, updated_at=now))
+    await conn.execute(_SAVE, {"uid": person.user.id, "new_state": state, "now": now})
 
 
 async def get_or_create_user(session: AsyncSession, channel: str, external_id: str) -> tuple[User, bool]:

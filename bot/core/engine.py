@@ -63,6 +63,7 @@ class Handled:
     replies: list[Reply]
     repeat: bool = False  # taken before: nothing was done
     queued: outbox.Claimed | None = None  # the answers, claimed for this process to send now
+    behind: int | None = None  # …or queued behind this person's earlier messages (their user id)
     forgotten: bool = False  # the person is gone: the answers could not be queued for them
 
 
@@ -182,7 +183,8 @@ class Engine:
                                                         lease=lease, person=user, kinds=kinds)
         if ctx.forgotten:
             await self.db.checkpoint()  # what was deleted must not linger in SQLite's write-ahead log
-        return Handled(ctx.replies, queued=queued, forgotten=ctx.forgotten)
+        behind = user.id if queue and lease is not None and queued is None and ctx.replies and not ctx.forgotten else None
+        return Handled(ctx.replies, queued=queued, behind=behind, forgotten=ctx.forgotten)
 
     async def _failed(self, incoming: Incoming, key: str | None, meta: dict[str, Any], queue: bool,
                       lease: float | None) -> Handled:

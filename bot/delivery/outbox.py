@@ -18,21 +18,33 @@ This is the only module that writes outbox rows.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, case, exists, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from storage.db import Database, rowcount
 from storage.models import Outbox, User, utcnow
 
+# The statements of the answer path are built once (bound values as parameters): building one costs
+# far more than running it.
+T, U = cast(Table, Outbox.__table__), cast(Table, User.__table__)
+
+
+def _is_open(table: Any) -> Any:
+    return or_(table.c.state == "pending", table.c.state == "sending")  # (IN (…) would be expanded each time)
+
 REPLY = "reply"  # the kind of a row that answers an event (its payload: the replies, already rendered)
+SCRUB = "_about_forgotten"  # payload mark: queued while a person was being forgotten (see about_forgotten)
 OPEN = ("pending", "sending")
 ANSWER, NORMAL = 0, 1  # priorities
 
@@ -59,6 +71,21 @@ def _insert(session: AsyncSession):
     return pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
+_forgetting: ContextVar[bool] = ContextVar("forgetting", default=False)
+
+
+@contextlib.contextmanager
+def about_forgotten() -> Iterator[None]:
+    """Rows queued meanwhile are about a person being forgotten (a worker told that their client
+    left, by the name the worker gave them): once such a row is delivered and its payload erased, the
+    delivery worker has SQLite empty its write-ahead log, so the erased words leave the files too."""
+    token = _forgetting.set(True)
+    try:
+        yield
+    finally:
+        _forgetting.reset(token)
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -73,6 +100,8 @@ async def enqueue(
 ) -> bool:
     """Add a message unless one with the same idempotency key exists. True if added."""
     now = now or utcnow()
+    if _forgetting.get():
+        payload = {**payload, SCRUB: True}
     values = dict(user_id=user_id, channel=channel, kind=kind, payload=payload, idempotency_key=key,
                   due_at=due_at or now, order_at=due_at or now, state="pending", attempts=0, created_at=now,
                   priority=priority, progress=0)
@@ -80,12 +109,36 @@ async def enqueue(
     return bool(rowcount(await session.execute(stmt)))
 
 
-def _earlier_open(row: Any, kinds: tuple[str, ...] | None) -> Any:
+@functools.cache
+def _earlier_open(only_kinds: bool) -> Any:
     """An earlier row of the same person that is still pending or being sent (it goes first)."""
-    e = aliased(Outbox)
-    stmt = exists().where(e.user_id == row.user_id, e.state.in_(OPEN),
-                          or_(e.order_at < row.order_at, and_(e.order_at == row.order_at, e.id < row.id)))
-    return stmt.where(e.kind.in_(kinds)) if kinds is not None else stmt
+    e = T.alias("earlier")
+    stmt = exists().where(e.c.user_id == T.c.user_id, _is_open(e),
+                          or_(e.c.order_at < T.c.order_at, and_(e.c.order_at == T.c.order_at, e.c.id < T.c.id)))
+    return stmt.where(e.c.kind.in_(bindparam("kinds", expanding=True))) if only_kinds else stmt
+
+
+@functools.cache
+def _reply_insert(claimable: bool, only_kinds: bool) -> Any:
+    columns: dict[str, Any] = {
+        "user_id": bindparam("user_id"), "channel": bindparam("channel"), "kind": literal(REPLY),
+        "payload": bindparam("payload", type_=T.c.payload.type), "idempotency_key": bindparam("key"),
+        "due_at": bindparam("now", type_=T.c.due_at.type), "order_at": bindparam("now", type_=T.c.due_at.type),
+        "created_at": bindparam("now", type_=T.c.due_at.type), "priority": literal(ANSWER),
+        "progress": bindparam("progress"),
+    }
+    if not claimable:
+        return insert(T).from_select(list(columns), select(*columns.values()))
+    waiting = exists().where(T.c.user_id == bindparam("user_id"), _is_open(T),
+                             T.c.order_at <= bindparam("now", type_=T.c.due_at.type))
+    if only_kinds:  # the claiming worker delivers only these kinds (see the module's note on order)
+        waiting = waiting.where(T.c.kind.in_(bindparam("kinds", expanding=True)))
+    flags = select(waiting.label("waiting")).subquery()
+    columns.update(state=case((flags.c.waiting, "pending"), else_="sending"),
+                   attempts=case((flags.c.waiting, 0), else_=1),
+                   claimed_until=case((flags.c.waiting, None), else_=bindparam("until", type_=T.c.claimed_until.type)))
+    return (insert(T).from_select(list(columns), select(*columns.values()).select_from(flags))
+            .returning(T.c.id, T.c.state))
 
 
 async def enqueue_reply(session: AsyncSession, *, user_id: int, channel: str, replies: list[dict[str, Any]],
@@ -96,31 +149,17 @@ async def enqueue_reply(session: AsyncSession, *, user_id: int, channel: str, re
     to the channel) the row is claimed at once when nothing earlier is waiting for the person, and
     returned: it goes out without a trip through the queue."""
     payload = {"replies": replies, "meta": meta}
-    idem = f"{REPLY}:{channel}:{key}" if key else f"{REPLY}:{uuid.uuid4().hex}"
+    params: dict[str, Any] = {"user_id": user_id, "channel": channel, "payload": payload, "now": now,
+                              "key": f"{REPLY}:{channel}:{key}" if key else f"{REPLY}:{uuid.uuid4().hex}",
+                              "progress": progress}
     conn = await session.connection()
     if lease is None:
-        await conn.execute(_insert(session)(Outbox).values(
-            user_id=user_id, channel=channel, kind=REPLY, payload=payload, idempotency_key=idem, due_at=now,
-            order_at=now, state="pending", attempts=0, created_at=now, priority=ANSWER, progress=progress))
+        await conn.execute(_reply_insert(False, False), params)
         return None
-    waiting = exists().where(Outbox.user_id == user_id, Outbox.state.in_(OPEN), Outbox.order_at <= now)
-    if kinds is not None:  # the claiming worker delivers only these kinds (see the module's note on order)
-        waiting = waiting.where(Outbox.kind.in_(kinds))
-    flags = select(waiting.label("waiting")).subquery()
-    until = now + dt.timedelta(seconds=lease)
-    columns: dict[str, Any] = {
-        "user_id": literal(user_id), "channel": literal(channel), "kind": literal(REPLY),
-        "payload": literal(payload, Outbox.payload.type), "idempotency_key": literal(idem),
-        "due_at": literal(now, Outbox.due_at.type), "order_at": literal(now, Outbox.order_at.type),
-        "created_at": literal(now, Outbox.created_at.type),
-        "priority": literal(ANSWER), "progress": literal(progress),
-        "state": case((flags.c.waiting, "pending"), else_="sending"),
-        "attempts": case((flags.c.waiting, 0), else_=1),
-        "claimed_until": case((flags.c.waiting, None), else_=literal(until, Outbox.claimed_until.type)),
-    }
-    stmt = (_insert(session)(Outbox).from_select(list(columns), select(*columns.values()).select_from(flags))
-            .returning(Outbox.id, Outbox.state))
-    row = (await conn.execute(stmt)).one()
+    if kinds is not None:
+        params["kinds"] = list(kinds)
+    params["until"] = now + dt.timedelta(seconds=lease)
+    row = (await conn.execute(_reply_insert(True, kinds is not None), params)).one()
     row_id, state = int(row[0]), str(row[1])
     if state != "sending":
         return None
@@ -130,20 +169,29 @@ async def enqueue_reply(session: AsyncSession, *, user_id: int, channel: str, re
                    person.send_after, person.last_written_at)
 
 
-def _claim_query(channels: list[str], limit: int, now: dt.datetime, *, kinds: tuple[str, ...] | None,
-                 user_id: int | None, up_to: int | None, postgres: bool):
-    o = Outbox
-    due = and_(o.state == "pending", o.due_at <= now)
-    expired = and_(o.state == "sending", o.claimed_until < now)
-    conditions = [o.channel.in_(channels), or_(due, expired), ~_earlier_open(o, kinds)]
-    if kinds is not None:
-        conditions.append(o.kind.in_(kinds))
-    if user_id is not None:
-        conditions.append(o.user_id == user_id)
-    if up_to is not None:
-        conditions.append(o.id <= up_to)
-    stmt = select(o.id).where(*conditions).order_by(o.priority, o.order_at, o.id).limit(limit)
-    return stmt.with_for_update(skip_locked=True, of=o) if postgres else stmt
+@functools.cache
+def _claim_ids(postgres: bool, only_kinds: bool, one_person: bool, up_to: bool) -> Any:
+    now = bindparam("now", type_=T.c.due_at.type)
+    due = and_(T.c.state == "pending", T.c.due_at <= now)
+    expired = and_(T.c.state == "sending", T.c.claimed_until < now)
+    conditions = [T.c.channel.in_(bindparam("channels", expanding=True)), or_(due, expired), ~_earlier_open(only_kinds)]
+    if only_kinds:
+        conditions.append(T.c.kind.in_(bindparam("kinds", expanding=True)))
+    if one_person:
+        conditions.append(T.c.user_id == bindparam("user_id"))
+    if up_to:
+        conditions.append(T.c.id <= bindparam("up_to"))
+    stmt = select(T.c.id).where(*conditions).order_by(T.c.priority, T.c.order_at, T.c.id).limit(bindparam("limit"))
+    return stmt.with_for_update(skip_locked=True, of=T) if postgres else stmt
+
+
+_TAKE = (update(T).where(T.c.id.in_(bindparam("ids", expanding=True)))
+         .values(state="sending", claimed_until=bindparam("until", type_=T.c.claimed_until.type),
+                 attempts=T.c.attempts + 1))
+_TAKEN = (select(T.c.id, T.c.user_id, T.c.channel, T.c.kind, T.c.payload, T.c.attempts, T.c.priority, T.c.progress,
+                 U.c.external_id, U.c.blocked_at, U.c.send_after, U.c.last_written_at)
+          .join(U, U.c.id == T.c.user_id).where(T.c.id.in_(bindparam("ids", expanding=True)))
+          .order_by(T.c.priority, T.c.order_at, T.c.id))
 
 
 async def claim_in(session: AsyncSession, channels: list[str], limit: int, lease: float, now: dt.datetime, *,
@@ -152,20 +200,52 @@ async def claim_in(session: AsyncSession, channels: list[str], limit: int, lease
     """Claim due rows in the caller's transaction (`user_id`: that person's next; `up_to`: only rows
     queued by then)."""
     conn = await session.connection()
-    postgres = conn.dialect.name == "postgresql"
-    ids: list[int] = list((await conn.execute(_claim_query(channels, limit, now, kinds=kinds, user_id=user_id, up_to=up_to,
-                                                postgres=postgres))).scalars())
+    stmt = _claim_ids(conn.dialect.name == "postgresql", kinds is not None, user_id is not None, up_to is not None)
+    params: dict[str, Any] = {"now": now, "channels": list(channels), "limit": limit}
+    for name, value in (("kinds", list(kinds) if kinds is not None else None), ("user_id", user_id), ("up_to", up_to)):
+        if value is not None:
+            params[name] = value
+    ids: list[int] = list((await conn.execute(stmt, params)).scalars())
     if not ids:
         return []
-    await conn.execute(update(Outbox).where(Outbox.id.in_(ids)).values(
-        state="sending", claimed_until=now + dt.timedelta(seconds=lease), attempts=Outbox.attempts + 1))
-    rows = await conn.execute(
-        select(Outbox.id, Outbox.user_id, Outbox.channel, Outbox.kind, Outbox.payload, Outbox.attempts, Outbox.priority,
-               Outbox.progress, User.external_id, User.blocked_at, User.send_after, User.last_written_at)
-        .join(User, User.id == Outbox.user_id).where(Outbox.id.in_(ids))
-        .order_by(Outbox.priority, Outbox.order_at, Outbox.id))
+    await conn.execute(_TAKE, {"ids": ids, "until": now + dt.timedelta(seconds=lease)})
+    rows = await conn.execute(_TAKEN, {"ids": ids})
     return [Claimed(r.id, r.user_id, r.channel, r.kind, dict(r.payload or {}), r.attempts, r.priority, r.progress,
                     r.external_id, r.blocked_at is not None, r.send_after, r.last_written_at) for r in rows]
+
+
+@functools.cache
+def _claim_next(only_kinds: bool, up_to: bool) -> Any:
+    now = bindparam("now", type_=T.c.due_at.type)
+    earliest = select(T.c.id).where(T.c.user_id == bindparam("uid"), T.c.channel == bindparam("ch"), _is_open(T),
+                                    T.c.order_at <= now)
+    if only_kinds:
+        earliest = earliest.where(T.c.kind.in_(bindparam("kinds", expanding=True)))
+    first = earliest.order_by(T.c.order_at, T.c.id).limit(1).scalar_subquery()
+    stmt = update(T).where(T.c.id == first, T.c.state == "pending", T.c.due_at <= now)
+    if up_to:
+        stmt = stmt.where(T.c.id <= bindparam("up_to"))
+    return (stmt.values(state="sending", claimed_until=bindparam("until", type_=T.c.claimed_until.type),
+                        attempts=T.c.attempts + 1)
+            .returning(T.c.id, T.c.kind, T.c.payload, T.c.attempts, T.c.priority, T.c.progress))
+
+
+async def claim_next_in(session: AsyncSession, after: Claimed, lease: float, now: dt.datetime, *,
+                        kinds: tuple[str, ...] | None = None, up_to: int | None = None) -> Claimed | None:
+    """The person's next row, if it is the first one waiting now (one statement, in the transaction
+    that settled `after`)."""
+    conn = await session.connection()
+    params: dict[str, Any] = {"uid": after.user_id, "ch": after.channel, "now": now,
+                              "until": now + dt.timedelta(seconds=lease)}
+    if kinds is not None:
+        params["kinds"] = list(kinds)
+    if up_to is not None:
+        params["up_to"] = up_to
+    r = (await conn.execute(_claim_next(kinds is not None, up_to is not None), params)).first()
+    if r is None:
+        return None
+    return Claimed(r.id, after.user_id, after.channel, r.kind, dict(r.payload or {}), r.attempts, r.priority, r.progress,
+                   after.external_id, after.blocked, after.send_after, after.last_written_at)
 
 
 async def claim(db: Database, channels: list[str], limit: int = 50, lease: float = 60.0,
@@ -194,6 +274,16 @@ async def renew(db: Database, held: list[Claimed], lease: float, now: dt.datetim
         return set(result.scalars())
 
 
+_MINE = and_(T.c.id == bindparam("row_id"), T.c.state == "sending", T.c.attempts == bindparam("fence"))
+_RETRY = update(T).where(_MINE).values(
+    state="pending", claimed_until=None, due_at=bindparam("due", type_=T.c.due_at.type), last_error=bindparam("error"),
+    progress=bindparam("done"), billing=func.coalesce(bindparam("bill"), T.c.billing))
+_FINISH = update(T).where(_MINE).values(
+    state=bindparam("final"), claimed_until=None, last_error=bindparam("error"), progress=bindparam("done"),
+    billing=func.coalesce(bindparam("bill"), T.c.billing), payload=bindparam("erased", type_=T.c.payload.type),
+    sent_at=func.coalesce(bindparam("sent", type_=T.c.sent_at.type), T.c.sent_at))
+
+
 async def settle_in(
     session: AsyncSession, row: Claimed, state: str, *, error: str | None = None, retry_in: float | None = None,
     billing: str | None = None, progress: int | None = None, now: dt.datetime | None = None,
@@ -201,19 +291,14 @@ async def settle_in(
     """Record the outcome: sent, failed, cancelled; or back to pending for another try in `retry_in`
     seconds (resuming after `progress` parts). False if the claim is no longer ours."""
     now = now or utcnow()
-    values: dict[str, Any] = {"claimed_until": None, "last_error": (error or None) and error[:300]}
-    if billing:
-        values["billing"] = billing
-    if progress is not None:
-        values["progress"] = progress
+    params: dict[str, Any] = {"row_id": row.id, "fence": row.attempts, "error": (error or None) and error[:300],
+                              "done": row.progress if progress is None else progress, "bill": billing}
+    conn = await session.connection()
     if retry_in is not None:
-        values.update(state="pending", due_at=now + dt.timedelta(seconds=retry_in))
+        result = await conn.execute(_RETRY, {**params, "due": now + dt.timedelta(seconds=retry_in)})
     else:
-        values.update(state=state, payload={})
-        if state == "sent":
-            values["sent_at"] = now
-    result = await session.execute(update(Outbox).where(Outbox.id == row.id, Outbox.state == "sending",
-                                                        Outbox.attempts == row.attempts).values(**values))
+        result = await conn.execute(_FINISH, {**params, "final": state, "erased": {},
+                                              "sent": now if state == "sent" else None})
     return bool(rowcount(result))
 
 
@@ -276,6 +361,6 @@ async def monthly_counts(db: Database, channel: str) -> list[tuple[str, str, int
     return sorted((month, billing, n) for (month, billing), n in counts.items())
 
 
-__all__ = ["ANSWER", "NORMAL", "OPEN", "REPLY", "Claimed", "cancel_keys", "cancel_pending_for", "claim", "claim_in",
+__all__ = ["ANSWER", "NORMAL", "OPEN", "REPLY", "SCRUB", "Claimed", "about_forgotten", "cancel_keys", "cancel_pending_for", "claim", "claim_in",
            "enqueue", "enqueue_reply", "monthly_counts", "open_rows", "release", "renew", "settle",
            "settle_in"]

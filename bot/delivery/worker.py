@@ -22,9 +22,9 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Mapping, MutableMapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
 
 from bot.core.events import Reply
 from bot.core.feature import RenderContext, Renderer, SettledHook
@@ -40,9 +40,10 @@ from storage.models import User
 from storage.types import clock_scope
 
 log = logging.getLogger(__name__)
+_USERS = cast(Table, User.__table__)
+_BUDGET = update(_USERS).where(_USERS.c.id == bindparam("uid")).values(send_after=bindparam("tat"))
 
 UNREACHABLE = "recipient blocked the bot or left"
-LATE = 0.3  # a slot missed by more than this share of one slot is not used late (it would bunch sends up)
 WAIT_OUT = 10.0  # a "retry after" up to this long is waited out with the row in hand (real seconds: the
 WAIT_OUT_TIMES = 3  # platform's clock), this many times, before the row goes back to the queue
 
@@ -102,7 +103,7 @@ class _Gate:
                 if slot > clock.time():
                     await clock.sleep(slot - clock.time())
                 worker.check(self.row)
-                if not pacer.stalled() and clock.time() - slot <= LATE / pacer.rate:
+                if not pacer.stalled() and pacer.on_time(slot):
                     break  # else the way is blocked, or the slot went by: wait, and take a fresh one
             self.tat = pacer.chat_sent(self.tat, max(clock.time(), slot))
             self._call = pacer.started()
@@ -156,11 +157,16 @@ class DeliveryWorker:
         self._released: list[tuple[Claimed, int]] = []
         self._wake = asyncio.Event()
         self._up_to: int | None = None  # run_once: follow a person's rows only up to what was queued before
+        self._behind: set[int] = set()  # people with a row waiting behind the one this process sends
 
     # --- what the rest of the process sees -----------------------------------------------------------
     def accepts(self, channel: str) -> bool:
         """Whether rows for this channel may be claimed for this worker as they are queued."""
         return self.running and not self._stopping and channel in self.senders
+
+    def expect(self, user_id: int) -> None:
+        """A row for this person waits behind the one being sent: claim it as soon as that is settled."""
+        self._behind.add(user_id)
 
     def poke(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -265,8 +271,10 @@ class DeliveryWorker:
         self._tasks[row.id] = task
 
         def done(_task: asyncio.Task) -> None:
+            full = len(self._tasks) >= self.max_rows
             self._tasks.pop(row.id, None)
-            self._wake.set()  # room for more
+            if full:
+                self._wake.set()  # room for more
 
         task.add_done_callback(done)
 
@@ -330,8 +338,8 @@ class DeliveryWorker:
                     break
                 await asyncio.sleep(result.retry_after)
                 self.check(row)
-            return await self._settle(row, dataclasses.replace(result, parts=gate.done),
-                                      tat=gate.tat if pacer is not None else None)
+            binding = pacer is not None and gate.tat != row.send_after and pacer.chat_binding(gate.tat)
+            return await self._settle(row, dataclasses.replace(result, parts=gate.done), tat=gate.tat if binding else None)
         except Fenced:
             log.warning("outbox row %s was taken over after its lease ran out; its new holder settles it", row.id)
             return []
@@ -397,7 +405,7 @@ class DeliveryWorker:
         following: list[Claimed] = []
         async with self.db.sessions() as session, session.begin():
             if tat is not None and result.parts:
-                await session.execute(update(User).where(User.id == row.user_id).values(send_after=tat))
+                await (await session.connection()).execute(_BUDGET, {"uid": row.user_id, "tat": tat})
             if retry:
                 await outbox.settle_in(session, row, "pending", error=result.error, progress=progress, now=now,
                                        retry_in=max(result.retry_after, backoff(row.attempts)))
@@ -416,8 +424,12 @@ class DeliveryWorker:
                     log.exception("the %r settled hook failed for outbox row %s", row.kind, row.id)
             if result.status == "blocked" and not known:
                 await self.reach.lost(session, row.user_id, f"blocked ({row.channel})")
-            elif not self._stopping:
+            elif not self._stopping and (not self.running or row.user_id in self._behind):
                 # The person's next message, if one waits behind this one: claimed now, not at the next poll.
-                following = await outbox.claim_in(session, [row.channel], 1, self.lease, now, kinds=self.kinds,
-                                                  user_id=row.user_id, up_to=self._up_to)
+                self._behind.discard(row.user_id)
+                nxt = await outbox.claim_next_in(session, dataclasses.replace(row, send_after=tat or row.send_after),
+                                                 self.lease, now, kinds=self.kinds, up_to=self._up_to)
+                following = [nxt] if nxt is not None else []
+        if row.payload.get(outbox.SCRUB):  # its erased payload named someone forgotten: out of the files too
+            await self.db.checkpoint()
         return following

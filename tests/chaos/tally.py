@@ -54,7 +54,7 @@ class Plan:
 @dataclass
 class Tally:
     lost: int = 0
-    repeated: int = 0
+    repeated: int = 0  # messages a person got twice (an answer, or a part of one such as the privacy notice)
     out_of_order: int = 0  # people whose answers came in another order than they asked
     detail: list[str] = field(default_factory=list)
 
@@ -71,7 +71,8 @@ def tally(plan: Plan, tg: FakeTelegram) -> Tally:
         want = plan.expected(chat)
         lost = [t for t in want if t not in got]
         result.lost += len(lost)
-        result.repeated += len(got) - len(set(got))
+        texts = [m.text for m in tg.messages(chat)]
+        result.repeated += len(texts) - len(set(texts))
         first_seen = list(dict.fromkeys(got))
         if [t for t in first_seen if t in want] != [t for t in want if t in first_seen]:
             result.out_of_order += 1

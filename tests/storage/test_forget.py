@@ -67,6 +67,9 @@ async def test_forget_leaves_no_trace_and_the_id_is_never_given_again(db_url, te
         await person.send("/forget")
         await person.press("Yes, delete")
         assert "deleted" in person.text
+        if is_sqlite(db_url):  # at once: not in the write-ahead log either (nor in free pages)
+            for path in _files(db_url):
+                assert PERSON.encode() not in path.read_bytes(), f"{path.name} still has their chat id"
         sink = Sink()
         while await app.delivery_worker([Sink("telegram")] + [sink]).run_once():  # the worker is told, once
             pass

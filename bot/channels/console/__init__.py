@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
-from typing import TextIO
-
-from aiohttp import web
+from typing import TYPE_CHECKING, TextIO
 
 from bot.channels.base import Host
 from bot.config import Settings
 from bot.core.events import Button, Incoming, Location, Media, Reply
 from bot.delivery.sender import Outcome, Pacing, Sender
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 CHANNEL = "console"
 # Things a terminal cannot send, typed as commands: ":photo", ":voice", ":document NAME", ":location 50.45 30.52".
