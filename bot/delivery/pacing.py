@@ -39,8 +39,13 @@ _RESERVE = (update(_P).where(_P.c.channel == bindparam("ch"))
                     + bindparam("span"))
             .returning(_P.c.next_at))
 MAX_BATCH = 8  # slots reserved at once: ~0.3 s of Telegram's budget, so other processes' answers wait little
+AHEAD = 0.1  # the next stretch is reserved only this close to the end of the last: a process holds little of the
+# budget in advance (a killed one wastes little, and an answer that comes meanwhile still goes first)
 CHUNK = 0.05  # at a high rate, at least this much of the budget is reserved at once (one trip to the database)
-LATE = 0.3  # a slot missed by more than this share of one slot is not used late (it would bunch sends up)…
+# A message sent less than one slot after its slot cannot make any window hold more than rate + 1 (at 29/s:
+# 30, Telegram's limit); one later than that could. So a slot missed by more than LATE of a slot (the
+# rest is room for the network's jitter) is not used late: the message takes a new one.
+LATE = 0.7
 LATE_ANYWAY = 0.005  # …but a few milliseconds late is on time, however fast the rate
 STALL = 0.5  # seconds a call may be on its way before the platform counts as stalled
 WINDOW = 1.0  # the span the platform counts messages in
@@ -137,6 +142,9 @@ class Pacer:
         while self._waiting:
             slot = max(self._lo, self.clock.time())  # what went by unused stays unused
             if slot + step > self._hi + 1e-9:
+                if self._hi - self.clock.time() > AHEAD:
+                    await self.clock.sleep(self._hi - self.clock.time() - AHEAD)
+                    continue
                 n = max(min(len(self._waiting), MAX_BATCH), int(self.rate * CHUNK))
                 try:
                     start = await self.reserve(n)

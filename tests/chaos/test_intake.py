@@ -15,7 +15,7 @@ import signal
 import sqlite3
 
 from storage.db import open_database
-from tests.chaos.tally import Plan, pick_services, tally
+from tests.chaos.tally import Plan, Tally, pick_services, tally
 from tests.fakes.telegram_api import FakeTelegram
 from tests.processes import SECRET, BotProcess
 
@@ -52,10 +52,12 @@ def _sent_but_unrecorded(db: str, sent: list[tuple[int, str]]) -> int:
     return count
 
 
-async def _run(tmp_path, real_kb, sig: int) -> None:
+async def scenario(tmp_path, kb, sig: int, people: int = 50, per_person: int = 4) -> tuple[Tally, int, int]:
+    """Updates pushed, `sig` when half are answered, a restart: (the tally, the repeats a kill allows — the
+    messages on the wire at the kill —, the exit code after the signal)."""
     db = str(tmp_path / "bot.sqlite3")
     await (await open_database(f"sqlite+aiosqlite:///{db}", create=True)).dispose()
-    plan = Plan(pick_services(real_kb, 8), people=50, per_person=4)
+    plan = Plan(pick_services(kb, 8), people=people, per_person=per_person)
     async with FakeTelegram(**UNLIMITED) as tg:
         bot = await _serve(tmp_path, tg, db)
         updates = plan.updates(tg)
@@ -80,8 +82,12 @@ async def _run(tmp_path, real_kb, sig: int) -> None:
             await bot.stop()
         result = tally(plan, tg)
     assert (result.lost, result.out_of_order) == (0, 0), (result, bot.log[-2000:])
-    repeats_expected = _sent_but_unrecorded(at_stop, on_the_wire) if sig == signal.SIGKILL else 0
-    assert result.repeated == repeats_expected, (result, repeats_expected)
+    return result, _sent_but_unrecorded(at_stop, on_the_wire) if sig == signal.SIGKILL else 0, code
+
+
+async def _run(tmp_path, real_kb, sig: int) -> None:
+    result, repeats_allowed, code = await scenario(tmp_path, real_kb, sig)
+    assert result.repeated == repeats_allowed, (result, repeats_allowed)
     if sig == signal.SIGTERM:
         assert code == 0, "a SIGTERM must end in a clean exit"
 

@@ -127,6 +127,7 @@ class FakeTelegram:
     webhook_secret: str | None = None
     first_sent_at: float = 0.0
     last_sent_at: float = 0.0
+    sent_times: list[float] = field(default_factory=list)  # when each of `sent` arrived (monotonic)
 
     def __post_init__(self) -> None:
         self._updates: list[dict] = []
@@ -534,6 +535,7 @@ class FakeTelegram:
         self.first_sent_at = self.first_sent_at or now
         self.last_sent_at = now
         self.sent.append(m)
+        self.sent_times.append(now)
 
     async def _send_file(self, params: dict, field_name: str, kind: str) -> dict:
         chat_id = self._chat(params)
