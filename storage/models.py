@@ -96,7 +96,7 @@ class Outbox(Base):
                       Index("ix_outbox_user_open", "user_id", "state", "order_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # indexed by ix_outbox_user_open
     channel: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(32))  # what to render: status_change, reminder, …
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -126,7 +126,8 @@ class Inbox(Base):
 
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # old entries purged hourly (no index: one
+    # fewer to keep up on every update)
 
 
 class Meta(Base):

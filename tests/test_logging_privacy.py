@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import logging
 
-import asyncpg
-
 from tests.chaos.tally import BASE_CHAT
-from tests.conftest import make_app, make_settings
+from tests.conftest import make_app, make_settings, set_read_only
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.viber_api import FakeViber
 from tests.viber_harness import running_bot
@@ -23,27 +21,15 @@ def _logged(caplog) -> str:
 
 async def test_sql_errors_do_not_log_statement_parameters(postgres_url, test_kb, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    dsn = postgres_url.replace("postgresql+asyncpg://", "postgresql://")
-    name = dsn.rsplit("/", 1)[1]
-    admin = await asyncpg.connect(dsn)
-
-    async def read_only(on: bool) -> None:
-        await admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
-        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = $1 AND pid <> pg_backend_pid()", name)
-
-    try:
-        async with FakeViber() as fake, running_bot(fake, postgres_url, test_kb, tmp_path) as h:
-            fake.user(VIBER_USER).subscribed = fake.user(VIBER_USER).opened = True
-            await read_only(True)
-            try:
-                for _ in range(2):
-                    await fake.say(VIBER_USER, "паспорт")
-                await h.settled()
-            finally:
-                await read_only(False)
-    finally:
-        await admin.close()
+    async with FakeViber() as fake, running_bot(fake, postgres_url, test_kb, tmp_path) as h:
+        fake.user(VIBER_USER).subscribed = fake.user(VIBER_USER).opened = True
+        await set_read_only(postgres_url, True)
+        try:
+            for _ in range(2):
+                await fake.say(VIBER_USER, "паспорт")
+            await h.settled()
+        finally:
+            await set_read_only(postgres_url, False)
     logged = _logged(caplog)
     assert "read-only" in logged or "read_only" in logged or "503" in logged, logged[-3000:]  # it was noticed…
     assert VIBER_USER not in logged  # …without who it was about

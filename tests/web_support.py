@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -48,3 +49,22 @@ async def get_json(base: str, path: str, **kw) -> tuple[int, object]:
             return resp.status, await resp.json(content_type=None)
         except ValueError:
             return resp.status, (await resp.read()).decode(errors="replace")
+
+
+class Api:
+    """The status API as a CNAP system calls it (every answer must be JSON)."""
+
+    PATH = "/api/v1/applications/"
+
+    def __init__(self, base: str, token: str):
+        self.base, self.token = base, token
+
+    async def call(self, method: str, number: str, **kw) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {self.token}", **kw.pop("headers", {})}
+        async with aiohttp.ClientSession() as http:
+            async with http.request(method, self.base + self.PATH + number, headers=headers, **kw) as resp:
+                assert resp.content_type == "application/json", (resp.status, await resp.text())
+                return resp.status, await resp.json()
+
+    async def put(self, number: str, status: str = "received") -> tuple[int, Any]:
+        return await self.call("PUT", number, json={"status": status})

@@ -45,7 +45,7 @@ CHUNK = 0.05  # at a high rate, at least this much of the budget is reserved at 
 # A message sent less than one slot after its slot cannot make any window hold more than rate + 1 (at 29/s:
 # 30, Telegram's limit); one later than that could. So a slot missed by more than LATE of a slot (the
 # rest is room for the network's jitter) is not used late: the message takes a new one.
-LATE = 0.7
+LATE = 0.3
 LATE_ANYWAY = 0.005  # …but a few milliseconds late is on time, however fast the rate
 STALL = 0.5  # seconds a call may be on its way before the platform counts as stalled
 WINDOW = 1.0  # the span the platform counts messages in

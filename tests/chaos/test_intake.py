@@ -22,10 +22,14 @@ from tests.processes import SECRET, BotProcess
 UNLIMITED = dict(global_rate=1e6, global_burst=1e6, chat_rate=1e6, chat_burst=1e6)
 
 
-async def _serve(tmp_path, tg: FakeTelegram, db: str, port: int | None = None) -> BotProcess:
+PACED = dict(global_rate=30, global_burst=30, window=30, chat_rate=1, chat_burst=3)  # Telegram's limits, strictly
+
+
+async def _serve(tmp_path, tg: FakeTelegram, db: str, port: int | None = None, paced: bool = False) -> BotProcess:
+    rate, burst = ("29", "3") if paced else ("1000", "100")
     env = {"BOT_DATABASE_URL": f"sqlite+aiosqlite:///{db}", "TELEGRAM_BOT_TOKEN": tg.token,
            "TELEGRAM_API_BASE": tg.base_url, "TELEGRAM_WEBHOOK_SECRET": SECRET, "BOT_SECRET_KEY": "chaos",
-           "BOT_TELEGRAM_RATE": "1000", "BOT_TELEGRAM_CHAT_BURST": "100", "BOT_DELIVERY_LEASE_SECONDS": "2",
+           "BOT_TELEGRAM_RATE": rate, "BOT_TELEGRAM_CHAT_BURST": burst, "BOT_DELIVERY_LEASE_SECONDS": "2",
            "BOT_DELIVERY_POLL_SECONDS": "0.2", "VIBER_MEDIA_DIR": str(tmp_path / "media")}
     bot = BotProcess(["run_bot.py", "serve"], env, port=port)
     await bot.start()
@@ -52,14 +56,16 @@ def _sent_but_unrecorded(db: str, sent: list[tuple[int, str]]) -> int:
     return count
 
 
-async def scenario(tmp_path, kb, sig: int, people: int = 50, per_person: int = 4) -> tuple[Tally, int, int]:
+async def scenario(tmp_path, kb, sig: int, people: int = 50, per_person: int = 4,
+                   paced: bool = False) -> tuple[Tally, int, int]:
     """Updates pushed, `sig` when half are answered, a restart: (the tally, the repeats a kill allows — the
-    messages on the wire at the kill —, the exit code after the signal)."""
+    messages on the wire at the kill —, the exit code after the signal). `paced`: Telegram's limits and the
+    bot's default pacing, instead of no limits (a kill then finds far fewer messages on their way)."""
     db = str(tmp_path / "bot.sqlite3")
     await (await open_database(f"sqlite+aiosqlite:///{db}", create=True)).dispose()
     plan = Plan(pick_services(kb, 8), people=people, per_person=per_person)
-    async with FakeTelegram(**UNLIMITED) as tg:
-        bot = await _serve(tmp_path, tg, db)
+    async with FakeTelegram(**(PACED if paced else UNLIMITED)) as tg:
+        bot = await _serve(tmp_path, tg, db, paced=paced)
         updates = plan.updates(tg)
         for update in updates:
             await tg.deliver_update(update)
@@ -71,10 +77,10 @@ async def scenario(tmp_path, kb, sig: int, people: int = 50, per_person: int = 4
             src.backup(dst)
         on_the_wire = [(m.chat_id, m.text) for m in tg.sent]
 
-        bot = await _serve(tmp_path, tg, db, port=bot.port)  # the restart, where Telegram keeps pushing
+        bot = await _serve(tmp_path, tg, db, port=bot.port, paced=paced)  # the restart; Telegram keeps pushing
         try:
             await tg.wait_acknowledged(len(updates))
-            for _ in range(300):  # until every answer is settled: nothing more can be sent after that
+            for _ in range(600):  # until every answer is settled: nothing more can be sent after that
                 if not _open_rows(db):
                     break
                 await asyncio.sleep(0.1)

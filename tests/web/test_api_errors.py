@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import aiohttp
 import pytest
 
 from bot.features.status import store as apps
 from tests.conftest import make_app, make_settings
-from tests.web_support import serving
+from tests.web_support import Api, serving
 
-PATH = "/api/v1/applications/"
 BODY = {"status": "received", "note": "", "secret": "4821"}
-
-
-class Api:
-    def __init__(self, base: str, token: str):
-        self.base, self.token = base, token
-
-    async def call(self, method: str, number: str, **kw) -> tuple[int, object]:
-        headers = {"Authorization": f"Bearer {self.token}", **kw.pop("headers", {})}
-        async with aiohttp.ClientSession() as http:
-            async with http.request(method, self.base + PATH + number, headers=headers, **kw) as resp:
-                assert resp.content_type == "application/json", (resp.status, await resp.text())
-                return resp.status, await resp.json()
 
 
 @pytest.fixture

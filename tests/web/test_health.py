@@ -9,23 +9,14 @@ import sys
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 from sqlalchemy import text
 
 from bot.features.status import store as apps
-from tests.conftest import _reset_postgres, make_app, make_settings
+from tests.conftest import _reset_postgres, make_app, make_settings, set_read_only
 from tests.fakes.telegram_api import FakeTelegram
-from tests.web_support import get_json, serving
+from tests.web_support import Api, get_json, serving
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def put(base: str, token: str, number: str) -> tuple[int, dict]:
-    async with aiohttp.ClientSession() as http:
-        async with http.put(f"{base}/api/v1/applications/{number}", json={"status": "received"},
-                            headers={"Authorization": f"Bearer {token}"}) as resp:
-            assert resp.content_type == "application/json", await resp.text()
-            return resp.status, await resp.json()
 
 
 async def test_alive_and_ready(db_url, test_kb):
@@ -48,13 +39,13 @@ async def test_a_deleted_sqlite_database_is_noticed_and_not_written_to(sqlite_ur
             token = await apps.create_token(s, "vulyk")
         try:
             async with serving(app, ["telegram"]) as base:
-                assert (await put(base, token, "ЦН-1"))[0] == 201
+                assert (await Api(base, token).put("ЦН-1"))[0] == 201
                 for path in tmp_path.glob("test.sqlite3*"):
                     path.unlink()
                 assert (await get_json(base, "/healthz"))[0] == 200  # alive…
                 status, body = await get_json(base, "/readyz")
                 assert status == 503 and not body["ok"], body  # …but not ready
-                status, body = await put(base, token, "ЦН-2")
+                status, body = await Api(base, token).put("ЦН-2")
                 assert status == 503 and body["error"]["code"] == "unavailable", body
                 async with aiohttp.ClientSession() as http:  # Telegram is told to try again later
                     async with http.post(base + "/telegram/webhook", json=tg.text_update(42, "/start"),
@@ -96,25 +87,16 @@ async def test_migrations_behind_are_not_ready(sqlite_url, test_kb):
 
 
 async def test_a_read_only_or_replaced_postgres_database_is_noticed(postgres_url, test_kb):
-    dsn = postgres_url.replace("postgresql+asyncpg://", "postgresql://")
-    name = dsn.rsplit("/", 1)[1]
     app = await make_app(make_settings(postgres_url, BOT_SECRET_KEY="k"), test_kb)
     async with app.db.sessions() as s, s.begin():
         token = await apps.create_token(s, "vulyk")
-    admin = await asyncpg.connect(dsn)
-
-    async def read_only(on: bool) -> None:
-        await admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
-        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = $1 AND pid <> pg_backend_pid()", name)
-
     try:
         async with serving(app, []) as base:
-            assert (await put(base, token, "ЦН-1"))[0] == 201
-            await read_only(True)
+            assert (await Api(base, token).put("ЦН-1"))[0] == 201
+            await set_read_only(postgres_url, True)
             try:
                 for _ in range(3):  # every pooled connection was cut: each must fail cleanly, not as a 500
-                    status, body = await put(base, token, "ЦН-2")
+                    status, body = await Api(base, token).put("ЦН-2")
                     assert status == 503 and body["error"]["code"] == "unavailable", body
                 async with aiohttp.ClientSession() as http:  # reading still works
                     async with http.get(f"{base}/api/v1/applications/ЦН-1",
@@ -123,8 +105,8 @@ async def test_a_read_only_or_replaced_postgres_database_is_noticed(postgres_url
                 status, body = await get_json(base, "/readyz")
                 assert status == 503, body
             finally:
-                await read_only(False)
-            assert (await put(base, token, "ЦН-2"))[0] == 201
+                await set_read_only(postgres_url, False)
+            assert (await Api(base, token).put("ЦН-2"))[0] == 201
             assert (await get_json(base, "/readyz"))[0] == 200
 
             await _reset_postgres(postgres_url)  # someone put another (empty) database in its place
@@ -134,6 +116,5 @@ async def test_a_read_only_or_replaced_postgres_database_is_noticed(postgres_url
             status, body = await get_json(base, "/readyz")
             assert status == 503 and "database" in str(body).lower(), body
     finally:
-        await admin.close()
         await app.close()
 

@@ -311,7 +311,7 @@ async def run_polling(host: Host, runtime: TelegramRuntime, stop: asyncio.Event,
                     await _pause(stop, 1.0)
                     continue
                 if updates:
-                    failed = await _take_batch(runtime.channel, updates, host.settings.drain_seconds)
+                    failed = await _take_batch(runtime.channel, updates)
                     offset = failed if failed is not None else updates[-1].update_id + 1
                     if failed is not None:
                         await _pause(stop, 1.0)
@@ -324,9 +324,10 @@ async def _pause(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def _take_batch(channel: TelegramChannel, updates: list[Update], drain: float) -> int | None:
-    """Take a batch: each person's updates in order, people side by side. The first update_id that
-    could not be taken (everything from it is fetched again), or None."""
+async def _take_batch(channel: TelegramChannel, updates: list[Update]) -> int | None:
+    """Take a batch (at most 100 updates, each a short transaction; a stop lets it finish): each person's
+    updates in order, people side by side. The first update_id that could not be taken (everything from
+    it is fetched again), or None."""
     by_person: dict[str, list[Update]] = {}
     for update in updates:
         found = update_event(update)
