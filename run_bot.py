@@ -42,7 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import secrets_of
 
     setup_logging(settings.log_level if long_running else "WARNING", secrets_of(settings))
-    return handlers[args.cmd].run(args, settings)
+    from storage.db import DatabaseMissing, missing_message
+
+    try:
+        return handlers[args.cmd].run(args, settings)
+    except DatabaseMissing:
+        print(missing_message(settings.database_url), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ async def main() -> None:
     surveys = get_surveys(None)
     rnd = random.Random(5)
     today = dt.date(2026, 11, 23)
-    db = await open_database(f"sqlite+aiosqlite:///{out / 'bench.sqlite3'}")
+    db = await open_database(f"sqlite+aiosqlite:///{out / 'bench.sqlite3'}", create=True)
     try:
         started = time.perf_counter()
         async with db.sessions() as s, s.begin():

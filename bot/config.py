@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(default=60.0, validation_alias="BOT_DELIVERY_LEASE_SECONDS")
     # Telegram allows about 30 messages a second per bot: the whole fleet of processes stays under this.
     telegram_rate: float = Field(default=29.0, validation_alias="BOT_TELEGRAM_RATE")
+    # …and about one a second per chat, after a short burst (an answer often has two or three parts).
+    telegram_chat_burst: int = Field(default=3, ge=1, validation_alias="BOT_TELEGRAM_CHAT_BURST")
+    # On SIGTERM: how long calls and events in flight may take to finish before the process exits.
+    drain_seconds: float = Field(default=10.0, ge=0, validation_alias="BOT_DRAIN_SECONDS")
     # Reminders: tell the worker if the client has not pressed "Got it" within this many hours.
     reminder_confirm_hours: float = Field(default=24.0, validation_alias="BOT_REMINDER_CONFIRM_HOURS")
     quiet_hours: str = Field(default="21:00-08:00", validation_alias="BOT_QUIET_HOURS")

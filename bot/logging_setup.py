@@ -1,4 +1,10 @@
-"""Logging that never prints a bot token, even inside a URL or an exception."""
+"""Logging that never prints a bot token, a secret, a chat id or a statement's parameters.
+
+Secrets and anything shaped like a Telegram token are replaced by *** in every line, tracebacks
+included; so are chat ids and Viber user ids where a library puts them in a message (`chat_id=…`,
+`"receiver": …`). SQL errors never carry their parameters (storage/db.py: hide_parameters), and the
+libraries that log every statement with its arguments at DEBUG (aiosqlite) are kept at WARNING.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ import re
 # Telegram tokens look like 123456789:AAH...; also hide any secrets we were given.
 # (No \b before the digits: in ".../bot123:AAH.../sendMessage" they follow a letter.)
 _TOKEN_RE = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{20,}")
+# Who a request was for, as aiogram and the Viber client write it into messages.
+_PERSON_RE = re.compile(r"""(?P<key>['"]?(?:chat_id|user_id|receiver|external_id)['"]?\s*[=:]\s*)['"]?[^,)'"\s}]+['"]?""")
+QUIET = ("alembic", "pymorphy3", "aiohttp.access", "aiosqlite")  # start-up chatter, one line per request or call
 
 
 class RedactingFilter(logging.Filter):
@@ -18,6 +27,7 @@ class RedactingFilter(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "***")
+        text = _PERSON_RE.sub(r"\g<key>***", text)
         return _TOKEN_RE.sub("***", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -40,6 +50,6 @@ def setup_logging(level: str = "INFO", secrets: list[str] | None = None) -> Reda
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("alembic", "pymorphy3", "aiohttp.access"):  # start-up chatter, one line per request
+    for noisy in QUIET:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     return redactor

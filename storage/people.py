@@ -1,13 +1,98 @@
 """People: who is writing (a channel + chat id), their conversation state and roles, and forgetting them.
 
-The SQL the conversation core needs for every event; features keep their own SQL beside them."""
+The SQL the conversation core needs for every event; features keep their own SQL beside them. The
+event's own statements are SQLAlchemy Core (no ORM unit of work): the person, their conversation and
+their roles come in one statement; the person's row is handed to the ORM session without a second
+query, so a flow that changes it (the language) has the change saved as usual."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from storage.models import Conversation, Role, StaffProfile, User, utcnow
+
+_PERSON_COLUMNS = (User.id, User.lang, User.privacy_seen, User.blocked_at, User.created_at, User.last_seen_at,
+                   User.last_written_at, User.send_after)
+
+
+@dataclass
+class Person:
+    user: User  # in the session: changes a flow makes to it are saved with the event
+    state: dict[str, Any]  # the conversation's stored state (a copy the caller may change)
+    roles: set[str]
+    new: bool = False  # created by this event
+
+
+@functools.cache
+def _person_statement(lock: bool):
+    """Built once (the event's statements cost more to build than to run)."""
+    roles = select(func.aggregate_strings(Role.role, ",")).where(Role.user_id == User.id).scalar_subquery()
+    stmt = (select(*_PERSON_COLUMNS, Conversation.state, roles)
+            .join(Conversation, Conversation.user_id == User.id)
+            .where(User.channel == bindparam("channel"), User.external_id == bindparam("external_id")))
+    # Both rows locked: a process that waited for the lock then reads both as the other left them.
+    return stmt.with_for_update(of=(User, Conversation)) if lock else stmt
+
+
+_C = cast(Table, Conversation.__table__)
+_SAVE = update(_C).where(_C.c.user_id == bindparam("uid")).values(state=bindparam("new_state", type_=_C.c.state.type),
+                                                                  updated_at=bindparam("now", type_=_C.c.updated_at.type))
+
+
+async def load_person(session: AsyncSession, channel: str, external_id: str, *, lock: bool) -> Person | None:
+    """The person with their conversation state and roles, in one statement (their rows locked on
+    PostgreSQL, so that two processes take one person's events in turn)."""
+    conn = await session.connection()
+    who = {"channel": channel, "external_id": external_id}
+    row = (await conn.execute(_person_statement(lock), who)).first()
+    if row is None:
+        # Someone without a conversation yet (made by a CLI command or an older version)?
+        user_id = (await conn.execute(select(User.id).where(User.channel == channel,
+                                                            User.external_id == external_id))).scalar()
+        if user_id is None:
+            return None
+        await conn.execute(_insert(conn)(Conversation).values(user_id=user_id, state={}, updated_at=utcnow())
+                           .on_conflict_do_nothing())
+        row = (await conn.execute(_person_statement(lock), who)).one()
+    values = dict(zip((c.key for c in _PERSON_COLUMNS), row[: len(_PERSON_COLUMNS)], strict=True))
+    user = User(channel=channel, external_id=external_id, **values)
+    make_transient_to_detached(user)
+    session.add(user)
+    state, roles = row[len(_PERSON_COLUMNS):]
+    return Person(user, dict(state or {}), set(roles.split(",")) if roles else set())
+
+
+def _insert(conn: Any):
+    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+
+async def create_person(session: AsyncSession, channel: str, external_id: str, lang: str | None,
+                        now: dt.datetime) -> Person:
+    """A new person (two processes creating the same one at once: one gets an IntegrityError)."""
+    conn = await session.connection()
+    user_id = (await conn.execute(
+        insert(User).values(channel=channel, external_id=external_id, lang=lang, privacy_seen=False,
+                            created_at=now, last_seen_at=now).returning(User.id))).scalar_one()
+    await conn.execute(insert(Conversation).values(user_id=user_id, state={}, updated_at=now))
+    user = User(id=user_id, channel=channel, external_id=external_id, lang=lang, privacy_seen=False, blocked_at=None,
+                created_at=now, last_seen_at=now, last_written_at=None, send_after=None)
+    make_transient_to_detached(user)
+    session.add(user)
+    return Person(user, {}, set(), new=True)
+
+
+async def save_state(session: AsyncSession, person: Person, state: dict[str, Any], now: dt.datetime) -> None:
+    conn = await session.connection()
+    await conn.execute(_SAVE, {"uid": person.user.id, "new_state": state, "now": now})
 
 
 async def get_or_create_user(session: AsyncSession, channel: str, external_id: str) -> tuple[User, bool]:

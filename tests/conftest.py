@@ -91,7 +91,8 @@ def real_kb():
 
 
 def make_settings(db_url: str, **extra) -> Settings:
-    values = {"BOT_DATABASE_URL": db_url, "BOT_DEFAULT_LANG": "uk", **extra}
+    # Tests are about flows: a chat's own budget is loose (tests of pacing set their own, with the fake's).
+    values = {"BOT_DATABASE_URL": db_url, "BOT_DEFAULT_LANG": "uk", "BOT_TELEGRAM_CHAT_BURST": "20", **extra}
     return Settings(_env_file=None, **values)
 
 
@@ -101,6 +102,7 @@ async def make_app(settings: Settings, kb=None, **options):
     from bot.app import build_app
 
     options.setdefault("raise_errors", True)
+    options.setdefault("create", True)
     return await build_app(settings, kb=kb, **options)
 
 
@@ -109,3 +111,20 @@ async def core(sqlite_url, test_kb):
     c = await make_app(make_settings(sqlite_url), test_kb)
     yield c
     await c.close()
+
+
+async def set_read_only(url: str, on: bool) -> None:
+    """Make the PostgreSQL database read-only (as after a failover to a replica), or writable again: new
+    sessions get it, and every open one is cut (the app's pooled connections die and are replaced)."""
+    import asyncpg
+
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+    name = dsn.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(dsn)
+    try:
+        await admin.execute("SET default_transaction_read_only = off")  # this session may change it back
+        await admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+    finally:
+        await admin.close()

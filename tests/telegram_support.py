@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
+from bot.channels.telegram.adapter import run_polling
 
 
 @asynccontextmanager
 async def telegram_running(app, *, delivery: bool = True, polling: bool = True) -> AsyncIterator:
-    """Yield the Telegram runtime (`.bot`, `.channel`, `.sender`) while it polls and delivers."""
+    """Yield the Telegram runtime (`.bot`, `.channel`, `.sender`) while it polls and delivers.
+
+    delivery=False: no worker for queued proactive messages (tests run `run_once` themselves); the
+    answers to what people write still go out (polling runs a worker for those)."""
     runtime = app.open_channels(["telegram"])[0]
-    dp = runtime.channel.dispatcher()
     stop = asyncio.Event()
-    worker = asyncio.create_task(app.delivery_worker([runtime.sender]).run(stop)) if delivery else None
-    poller = (asyncio.create_task(dp.start_polling(runtime.bot, handle_signals=False, polling_timeout=1))
-              if polling else None)
-    try:
-        yield runtime
-    finally:
-        stop.set()
-        if poller is not None:
-            await dp.stop_polling()
-            await asyncio.wait_for(poller, 10)
-        if worker is not None:
-            await worker
-        await runtime.close()
+    async with contextlib.AsyncExitStack() as stack:
+        if delivery:
+            await stack.enter_async_context(app.delivering([runtime.sender]))
+        poller = asyncio.create_task(run_polling(app, runtime, stop, timeout=1)) if polling else None
+        try:
+            yield runtime
+        finally:
+            stop.set()
+            if poller is not None:
+                await asyncio.wait_for(poller, 10)
+    await runtime.close()

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.channels.viber.names import WEBHOOK_PATH
 from bot.channels.viber.webhook import WEBHOOK_KEY
 from bot.core import payloads
+from bot.delivery import outbox
 from storage import people as repo
 from storage.models import User
 from tests.conftest import make_app, make_settings
@@ -28,6 +29,12 @@ async def eventually(probe, expected, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.02)
 
 
+async def settled(core, timeout: float = 10.0) -> None:
+    """Wait until everything due in the outbox has been delivered (an event's answers go out after the
+    webhook answered)."""
+    await eventually(lambda: outbox.open_rows(core.db, ["viber"]), 0, timeout)
+
+
 class Harness:
     def __init__(self, fake: FakeViber, core, settings, app: web.Application):
         self.fake, self.core, self.settings, self.app = fake, core, settings, app
@@ -38,8 +45,11 @@ class Harness:
         """Do something as the person; the bot's messages it caused, once the bot has finished."""
         before = len(self.fake.messages(user))
         assert await act == 200
-        await self.hook.tasks.drain()
+        await self.settled()
         return self.fake.messages(user)[before:]
+
+    async def settled(self) -> None:
+        await settled(self.core)
 
     async def say(self, text: str, user: str = U, **kw) -> list[Sent]:
         return await self._after(user, self.fake.say(user, text, **kw))

@@ -8,7 +8,8 @@ links and posters ask every channel for its link, and log redaction asks it for 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
 from bot.core.events import Incoming, Reply
@@ -17,6 +18,7 @@ from bot.delivery.sender import Pacing, Sender
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from bot.core.engine import Handled
     from bot.core.services import Services
     from storage.db import Database
 
@@ -27,9 +29,27 @@ class Host(Protocol):
     settings: Settings
     services: Services
     db: Database
+    accepting: bool  # False while the process stops: tell the platform to send its update again later
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        """The conversation engine: one event in, replies out."""
+        """The conversation engine, answering now: one event in, replies out (nothing is queued)."""
+        ...
+
+    async def receive(self, incoming: Incoming, *, key: str | None, meta: dict[str, Any] | None = None,
+                      respond: bool = False) -> Handled:
+        """A messenger's event, taken durably: recorded by the platform's id of it (`key`; a repeat
+        does nothing), handled, and answered through the outbox (`meta` goes to the channel's sender
+        with the answers), in one transaction. With `respond` the answers are returned instead (for an
+        HTTP response). Raises storage.db.Unavailable when it cannot be taken: do not acknowledge it."""
+        ...
+
+    async def queue_replies(self, channel: str, external_id: str, replies: list[Reply], meta: dict[str, Any],
+                            skip: int = 0) -> None:
+        """Queue answers outside an event (`skip`: parts already delivered another way)."""
+        ...
+
+    def delivering(self, senders: list[Sender], **options: Any) -> AbstractAsyncContextManager[Any]:
+        """Run a delivery worker for these senders (unless one runs) while the block runs."""
         ...
 
     def is_action(self, name: str) -> bool:

@@ -23,7 +23,7 @@ async def _main(args, settings) -> int:
     from bot.app import build_app
     from bot.channels.console import FILES_DIR, ConsoleChannel
 
-    app = await build_app(settings)
+    app = await build_app(settings, create=True)  # the newcomer's demo: a local SQLite file is made
     try:
         await ConsoleChannel(app, args.user, args.lang, files_dir=args.files or FILES_DIR).run(
             sys.stdin, start_payload=args.start, delivery=app.delivery_worker)

@@ -1,7 +1,8 @@
 """`run_bot.py deliver`: only the delivery worker (scale out: run several against one PostgreSQL).
 
-`telegram` and `serve` already run a worker; extra `deliver` processes share the
-outbox safely (rows are claimed with leases, the rate budget is shared in the DB).
+`telegram` and `serve` already run a worker; extra `deliver` processes share the outbox safely
+(rows are claimed with fencing leases, the rate budgets are shared in the database). SIGTERM: calls in
+flight finish (BOT_DRAIN_SECONDS), what was not sent is given back at once, exit 0.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ async def _main(settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await app.delivery_worker(senders).run(stop)
+        async with app.delivering(senders):
+            await stop.wait()
     finally:
         for runtime in runtimes:
             await runtime.close()

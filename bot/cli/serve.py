@@ -1,4 +1,8 @@
-"""`run_bot.py serve`: HTTP server for webhooks and the status API (and the delivery worker)."""
+"""`run_bot.py serve`: HTTP server for webhooks and the status API (and the delivery worker).
+
+Stops cleanly on SIGTERM: no new update is taken, what is in flight finishes (BOT_DRAIN_SECONDS),
+what could not be sent stays queued for the next start.
+"""
 
 from __future__ import annotations
 

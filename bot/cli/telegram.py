@@ -1,8 +1,13 @@
-"""`run_bot.py telegram`: the Telegram bot with long polling (and the delivery worker)."""
+"""`run_bot.py telegram`: the Telegram bot with long polling (and the delivery worker).
+
+An update is confirmed to Telegram (the next getUpdates offset) only after it was handled and its
+answers queued. SIGTERM/SIGINT: stop polling, finish the batch in flight, drain delivery, exit 0.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 
 NAME = "telegram"
@@ -24,14 +29,14 @@ async def _main(settings) -> int:
     app = await build_app(settings)
     runtimes = app.open_channels(["telegram", *(n for n, c in app.channels.items()
                                                 if n != "telegram" and c.enabled(settings))])
-    telegram = runtimes[0]
     stop = asyncio.Event()
-    delivery = asyncio.create_task(app.delivery_worker([r.sender for r in runtimes if r.sender]).run(stop))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     try:
-        await run_polling(app, telegram)  # type: ignore[arg-type]
+        async with app.delivering([r.sender for r in runtimes if r.sender]):
+            await run_polling(app, runtimes[0], stop)  # type: ignore[arg-type]
     finally:
-        stop.set()
-        await delivery
         for runtime in runtimes:
             await runtime.close()
         await app.close()

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.feature import ForgetHook
 from bot.core.services import Services
+from bot.delivery import outbox
 from storage import people
 
 
@@ -15,6 +16,7 @@ class Privacy:
         self.hooks = list(hooks)
 
     async def forget(self, session: AsyncSession, user_id: int) -> None:
-        for hook in self.hooks:
-            await hook(session, self.services, user_id)
+        with outbox.about_forgotten():  # what features queue now (a note to a worker) is scrubbed after delivery
+            for hook in self.hooks:
+                await hook(session, self.services, user_id)
         await people.forget_user(session, user_id)

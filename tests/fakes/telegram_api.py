@@ -7,18 +7,32 @@ bytes, malformed inline keyboards, editing a message into the same content,
 answering a callback query twice, messaging a user who blocked the bot (403),
 getUpdates while a webhook is set (409), and sending faster than the rate limits
 (429 with retry_after). Tests play the user with `user_sends` / `user_presses`.
+
+Stricter than Telegram where a test asks for it: `window=30` refuses a 31st message within any
+sliding second (Telegram's "about 30 a second", read as strictly as possible); `latency` adds a
+random delay to every call (jitter that reorders unsynchronised senders). Faults are switched on
+and off while the bot runs: `go_down()` answers every call with a 5xx, `hang()` holds every call
+until `come_back()` (then processes it: the message is delivered late, as after a stalled network).
+
+With `webhook` set to the bot's URL, updates are pushed to it the way Telegram pushes them: up to
+`max_connections` requests at once (one chat's updates one after another, in order), each re-sent
+until the bot answers 200 (a refused, failed or dropped request is tried again), and `acknowledged`
+records what the bot took.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
 import math
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 TEXT_LIMIT = 4096
@@ -53,6 +67,23 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
+class SlidingWindow:
+    """At most `limit` events within any `span` seconds: stricter than a token bucket's burst."""
+
+    def __init__(self, limit: int, span: float = 1.0):
+        self.limit, self.span = limit, span
+        self.stamps: collections.deque[float] = collections.deque()
+
+    def take(self) -> float:
+        now = time.monotonic()
+        while self.stamps and self.stamps[0] <= now - self.span:
+            self.stamps.popleft()
+        if len(self.stamps) >= self.limit:
+            return self.stamps[0] + self.span - now
+        self.stamps.append(now)
+        return 0.0
+
+
 @dataclass
 class SentMessage:
     message_id: int
@@ -80,6 +111,12 @@ class FakeTelegram:
     global_burst: float = 30.0
     chat_rate: float = 1.0  # messages per second per chat...
     chat_burst: float = 6.0  # ...with a short burst tolerated, as Telegram does for replies
+    window: int = 0  # > 0: at most this many messages in any sliding second (on top of the bucket)
+    latency: tuple[float, float] = (0.0, 0.0)  # a random delay (seconds) before every call is answered
+    seed: int = 7
+    webhook: str = ""  # the bot's webhook URL: updates are pushed there instead of queued for getUpdates
+    max_connections: int = 40  # Telegram's default for webhooks
+    retry_delay: float = 0.2  # before a webhook request that failed is sent again
 
     base_url: str = ""
     sent: list[SentMessage] = field(default_factory=list)
@@ -90,6 +127,7 @@ class FakeTelegram:
     webhook_secret: str | None = None
     first_sent_at: float = 0.0
     last_sent_at: float = 0.0
+    sent_times: list[float] = field(default_factory=list)  # when each of `sent` arrived (monotonic)
 
     def __post_init__(self) -> None:
         self._updates: list[dict] = []
@@ -105,6 +143,19 @@ class FakeTelegram:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.bot_id = int(self.token.split(":")[0])
+        self._window = SlidingWindow(self.window) if self.window else None
+        self._rng = random.Random(self.seed)
+        self._down = 0  # the HTTP status every call gets while the API is down
+        self._resumed = asyncio.Event()
+        self._resumed.set()
+        self.hung = 0  # calls being held right now (hang())
+        self.acknowledged: list[int] = []  # update_ids the bot answered 200 to (webhook mode)
+        self.webhook_attempts = 0
+        self._to_push: list[dict] = []
+        self._pushing_chats: set[int] = set()
+        self._push_turn = asyncio.Condition()
+        self._pushers: list[asyncio.Task] = []
+        self._http: aiohttp.ClientSession | None = None
 
     # --- server lifecycle ---------------------------------------------------------------
     async def __aenter__(self) -> FakeTelegram:
@@ -116,14 +167,35 @@ class FakeTelegram:
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
+        self._http = aiohttp.ClientSession()
+        self._pushers = [asyncio.create_task(self._push_forever()) for _ in range(self.max_connections)]
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         self._closing = True
+        self._resumed.set()
         async with self._new_update:  # a long poll still waiting returns now, not after its timeout
             self._new_update.notify_all()
+        for task in self._pushers:
+            task.cancel()
+        await asyncio.gather(*self._pushers, return_exceptions=True)
+        if self._http:
+            await self._http.close()
         if self._runner:
             await self._runner.cleanup()
+
+    # --- faults -------------------------------------------------------------------------
+    def go_down(self, status: int = 502) -> None:
+        """Every call is answered with this 5xx until come_back()."""
+        self._down = status
+
+    def hang(self) -> None:
+        """Every call is held (the bot's request stays open) until come_back()."""
+        self._resumed.clear()
+
+    def come_back(self) -> None:
+        self._down = 0
+        self._resumed.set()
 
     # --- the user's side ----------------------------------------------------------------
     def _user(self, chat_id: int, lang: str) -> dict:
@@ -201,10 +273,63 @@ class FakeTelegram:
         return update["callback_query"]["id"]
 
     async def deliver_update(self, update: dict) -> None:
-        """Queue an update for getUpdates (long polling)."""
+        """Queue an update for getUpdates (long polling), or push it to the webhook if one is set."""
+        if self.webhook:
+            async with self._push_turn:
+                self._to_push.append(update)
+                self._push_turn.notify_all()
+            return
         async with self._new_update:
             self._updates.append(update)
             self._new_update.notify_all()
+
+    async def wait_acknowledged(self, count: int, timeout: float = 30.0) -> None:
+        """Wait until the bot has answered 200 to `count` webhook requests in all."""
+        await self.wait_until(lambda: len(self.acknowledged) >= count, timeout)
+
+    @staticmethod
+    def _chat_of(update: dict) -> int | None:
+        holder = update.get("message") or (update.get("callback_query") or {}).get("message") or {}
+        return (holder.get("chat") or {}).get("id")
+
+    def _next_to_push(self) -> dict | None:
+        return next((u for u in self._to_push if self._chat_of(u) not in self._pushing_chats), None)
+
+    async def _push_forever(self) -> None:
+        """One of Telegram's webhook connections: push an update until the bot answers 200."""
+        while True:
+            async with self._push_turn:
+                await self._push_turn.wait_for(lambda: self._next_to_push() is not None)
+                update = self._next_to_push()
+                assert update is not None
+                self._to_push.remove(update)
+                chat = self._chat_of(update)
+                if chat is not None:
+                    self._pushing_chats.add(chat)
+            try:
+                await self._push(update)
+            finally:
+                async with self._push_turn:
+                    self._pushing_chats.discard(chat)
+                    self._push_turn.notify_all()
+
+    async def _push(self, update: dict) -> None:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret} if self.webhook_secret else {}
+        while True:
+            self.webhook_attempts += 1
+            try:
+                async with self._http.post(self.webhook, json=update, headers=headers,
+                                           timeout=aiohttp.ClientTimeout(total=60)) as resp:
+                    await resp.read()
+                    ok = resp.status == 200
+            except (aiohttp.ClientError, TimeoutError):
+                ok = False
+            if ok:
+                self.acknowledged.append(update["update_id"])
+            await self._changed()
+            if ok:
+                return
+            await asyncio.sleep(self.retry_delay)
 
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: every later send to them is a 403."""
@@ -251,6 +376,18 @@ class FakeTelegram:
         handler = getattr(self, "_m_" + method.lower(), None)
         if handler is None:
             return self._error(method, ApiError(404, "Not Found: method not found"))
+        if method.lower() != "getupdates":
+            if self.latency[1] > 0:
+                await asyncio.sleep(self._rng.uniform(*self.latency))
+            if not self._resumed.is_set():
+                self.hung += 1
+                await self._changed()
+                try:
+                    await self._resumed.wait()
+                finally:
+                    self.hung -= 1
+            if self._down:
+                return self._error(method, ApiError(self._down, "Bad Gateway"))
         try:
             result = await handler(params)
         except ApiError as exc:
@@ -290,6 +427,8 @@ class FakeTelegram:
     def _rate(self, chat_id: int) -> None:
         bucket = self._chats.setdefault(chat_id, TokenBucket(self.chat_rate, self.chat_burst))
         wait = max(self._global.take(), bucket.take())
+        if self._window is not None and not wait:
+            wait = self._window.take()
         if wait > 0:
             raise ApiError(429, f"Too Many Requests: retry after {math.ceil(wait)}", retry_after=math.ceil(wait))
 
@@ -359,7 +498,7 @@ class FakeTelegram:
                 out["document"] = {"file_id": f"f{m.message_id}", "file_unique_id": f"u{m.message_id}", "file_name": m.filename}
             else:
                 out["photo"] = [{"file_id": f"f{m.message_id}", "file_unique_id": f"u{m.message_id}", "width": 1, "height": 1}]
-        if m.reply_markup:
+        if m.reply_markup and "inline_keyboard" in m.reply_markup:  # a reply keyboard is not part of the message
             out["reply_markup"] = m.reply_markup
         return out
 
@@ -396,6 +535,7 @@ class FakeTelegram:
         self.first_sent_at = self.first_sent_at or now
         self.last_sent_at = now
         self.sent.append(m)
+        self.sent_times.append(now)
 
     async def _send_file(self, params: dict, field_name: str, kind: str) -> dict:
         chat_id = self._chat(params)

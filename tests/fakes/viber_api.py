@@ -14,6 +14,8 @@ The user's side sends webhook callbacks built from recorded Viber JSON
 (viber_events.json), signed with the token, to the bot's webhook: `open`
 (conversation_started; the welcome message comes back in the response), `say`,
 `press` (a button of the keyboard on screen), `unsubscribe`.
+
+`go_down()` makes every API call fail with an HTTP 5xx until `come_back()` (an outage).
 """
 
 from __future__ import annotations
@@ -111,6 +113,14 @@ class FakeViber:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.http: aiohttp.ClientSession | None = None
+        self._down = 0
+
+    def go_down(self, status: int = 503) -> None:
+        """Every API call answers this HTTP status until come_back()."""
+        self._down = status
+
+    def come_back(self) -> None:
+        self._down = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def __aenter__(self) -> FakeViber:
@@ -280,6 +290,9 @@ class FakeViber:
     async def _dispatch(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         raw = await request.read()
+        if self._down:
+            self.errors.append((method, self._down, "down"))
+            return web.Response(status=self._down, text="Service Unavailable")
         try:
             if request.headers.get("X-Viber-Auth-Token") != self.token:
                 raise ApiError(2, "invalidAuthToken")

@@ -19,14 +19,15 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
-
-from aiohttp import web
+from typing import TYPE_CHECKING, TextIO
 
 from bot.channels.base import Host
 from bot.config import Settings
 from bot.core.events import Button, Incoming, Location, Media, Reply
 from bot.delivery.sender import Outcome, Pacing, Sender
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 CHANNEL = "console"
 # Things a terminal cannot send, typed as commands: ":photo", ":voice", ":document NAME", ":location 50.45 30.52".

@@ -33,8 +33,9 @@ class TelegramPlugin:
         return f"https://t.me/{settings.telegram_bot_username.lstrip('@')}?start={payload}"
 
     def pacing(self, settings: Settings) -> Pacing:
-        # ~30 messages a second per bot and 1 a second per chat (Bot API FAQ); shared by every process.
-        return Pacing(rate=settings.telegram_rate, per_chat_interval=1.0)
+        # ~30 messages a second per bot and 1 a second per chat after a short burst (Bot API FAQ);
+        # shared by every process.
+        return Pacing(rate=settings.telegram_rate, per_chat_interval=1.0, per_chat_burst=settings.telegram_chat_burst)
 
     def open(self, host: Host) -> TelegramRuntime:
         from bot.channels.telegram.adapter import TelegramRuntime, make_bot

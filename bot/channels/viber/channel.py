@@ -30,7 +30,7 @@ from bot.channels.viber.names import CHANNEL
 from bot.channels.viber.render import render
 from bot.config import Settings
 from bot.core.events import Incoming, Location, Media, Reply
-from bot.delivery.sender import Outcome
+from bot.delivery.sender import Job, Outcome
 from storage import people
 
 log = logging.getLogger(__name__)
@@ -123,28 +123,32 @@ class ViberChannel:
             return Incoming(CHANNEL, user_id, "button", payload=text, lang_hint=lang)
         return Incoming.from_text(CHANNEL, user_id, text, lang)
 
-    async def on_message(self, req: ViberMessageRequest) -> None:
-        replies = await self.host.handle(self.to_incoming(req))
-        await self.reply(req.sender.id, replies)
+    async def on_message(self, req: ViberMessageRequest, key: str | None) -> None:
+        """Taken durably; the answers go out through the outbox (one Viber message per reply)."""
+        await self.host.receive(self.to_incoming(req), key=key, meta={"combine": False})
 
-    async def welcome(self, req: ViberConversationStartedRequest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """The welcome message (returned in the HTTP response) and what must follow it through the API.
+    async def welcome(self, req: ViberConversationStartedRequest, key: str | None) -> dict[str, Any] | None:
+        """The welcome message, returned in the HTTP response (None: a repeat, answered before).
 
         Only one message fits in the response, so everything is combined into one text with the
         keyboard. If more remains (a very long text, a picture), a subscriber gets it through the
-        API; a person who has not subscribed cannot be written to, so they get the first message
+        outbox; a person who has not subscribed cannot be written to, so they get the first message
         with the keyboard, and the rest when they write.
         """
         user = req.user
         event = Incoming(CHANNEL, user.id, "start", payload=(req.context or "").strip(), lang_hint=user.language,
                          written=False)
-        messages = await self.messages(user.id, await self.host.handle(event), combine=True)
+        handled = await self.host.receive(event, key=key, respond=True)
+        if handled.repeat:
+            return None
+        messages = await self.messages(user.id, handled.replies, combine=True)
         first, rest = messages[0], messages[1:]
-        if rest and not req.subscribed:
+        if rest and req.subscribed:
+            await self.host.queue_replies(CHANNEL, user.id, handled.replies, {"combine": True}, skip=1)
+        elif rest:
             first = {**first, **{k: v for k, v in messages[-1].items() if k in ("keyboard", "tracking_data")}}
             log.info("a welcome message left %d part(s) unsent: the person has not subscribed yet", len(rest))
-            rest = []
-        return {"sender": self.sender, **first}, rest
+        return {"sender": self.sender, **first}
 
     async def on_subscribed(self, req: ViberSubscribedRequest) -> None:
         async with self.host.db.sessions() as session, session.begin():
@@ -164,27 +168,39 @@ class ViberChannel:
 
 
 class ViberSender:
-    """Outbox sender: proactive messages (status changes, reminders), each marked session or paid."""
+    """Delivery for Viber: answers and proactive messages (status changes, reminders), each marked
+    session or paid."""
 
     channel = CHANNEL
 
     def __init__(self, viber: ViberChannel):
         self.viber = viber
 
+    async def deliver(self, job: Job) -> Outcome:
+        billing = billing_for(job.last_written_at, self.viber.host.services.clock.now())
+        done = 0
+        try:
+            # Proactive messages are combined into one where possible: each outside a session is paid.
+            messages = await self.viber.messages(job.external_id, job.replies, combine=job.meta.get("combine", True))
+            for message in messages[job.skip:]:
+                await job.gate()
+                await self.viber.api.send_message(job.external_id, message, self.viber.sender)
+                done += 1
+        except ViberError as exc:
+            if exc.stopped:
+                return Outcome("blocked", error=str(exc), parts=done)
+            if exc.status in RETRY_AFTER:
+                return Outcome("retry", retry_after=RETRY_AFTER[exc.status], error=str(exc), parts=done)
+            return Outcome("failed", error=str(exc), parts=done)
+        except ViberUnavailable as exc:
+            return Outcome("retry", error=str(exc), parts=done)
+        return Outcome("sent", billing=billing, parts=done)
+
     async def send(self, external_id: str, replies: list[Reply]) -> Outcome:
         async with self.viber.host.db.sessions() as session:
             user = await people.find_user(session, CHANNEL, external_id)
-        billing = billing_for(user.last_written_at if user else None, self.viber.host.services.clock.now())
-        try:
-            # Combined into one message where possible: each message outside a session is paid.
-            messages = await self.viber.messages(external_id, replies, combine=True)
-            await self.viber.send_all(external_id, messages)
-        except ViberError as exc:
-            if exc.stopped:
-                return Outcome("blocked", error=str(exc))
-            if exc.status in RETRY_AFTER:
-                return Outcome("retry", retry_after=RETRY_AFTER[exc.status], error=str(exc))
-            return Outcome("failed", error=str(exc))
-        except ViberUnavailable as exc:
-            return Outcome("retry", error=str(exc))
-        return Outcome("sent", billing=billing)
+
+        async def go() -> None:
+            return None
+
+        return await self.deliver(Job(external_id, replies, go, last_written_at=user.last_written_at if user else None))

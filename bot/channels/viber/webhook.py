@@ -1,22 +1,20 @@
-"""The Viber webhook: checked, acknowledged at once, processed in the background.
+"""The Viber webhook: checked, taken durably, acknowledged.
 
-Every callback is signed: X-Viber-Content-Signature is the hex HMAC-SHA256 of
-the raw body keyed with the auth token, compared in constant time. A forged or
-missing signature gets 403 and nothing is read. Viber re-sends callbacks it
-thinks went unanswered, so callbacks are acknowledged before the work is done
-(per person in arrival order) and repeated message tokens are ignored. The one
-exception is `conversation_started`: its welcome message *is* the response.
+Every callback is signed: X-Viber-Content-Signature is the hex HMAC-SHA256 of the raw body keyed with
+the auth token, compared in constant time. A forged or missing signature gets 401 and nothing is read;
+a body that is not JSON, 400. A message is taken (handled, its answers queued for the delivery worker,
+its message token recorded so that Viber's repeats — even after a restart — do nothing) before the
+callback is answered 200; when the database cannot take it, 503, and Viber sends it again. The one
+exception to "answers through the outbox" is `conversation_started`: its welcome message *is* the
+response, as Viber requires.
 """
 
 from __future__ import annotations
 
-import asyncio
-import collections
 import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from viberbot.api.viber_requests import create_request
@@ -27,12 +25,12 @@ from bot.channels.viber.client import ViberApi
 from bot.channels.viber.media import MediaStore
 from bot.channels.viber.names import WEBHOOK_PATH
 from bot.config import PROJECT_DIR
+from storage.db import unavailable
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Viber-Content-Signature"
 RECEIPTS = ("delivered", "seen", "failed")
-REMEMBERED_TOKENS = 4096
 
 
 def signature(body: bytes, token: str) -> str:
@@ -40,83 +38,64 @@ def signature(body: bytes, token: str) -> str:
 
 
 def signature_ok(body: bytes, given: str | None, token: str) -> bool:
-    return hmac.compare_digest(signature(body, token).encode(), (given or "").strip().lower().encode())
+    return hmac.compare_digest(signature(body, token).encode(), (given or "").strip().lower().encode("utf-8", "replace"))
 
 
-class PerUserTasks:
-    """Background work run in arrival order per person, and concurrently across people."""
-
-    def __init__(self) -> None:
-        self._tails: dict[str, asyncio.Task] = {}
-
-    def submit(self, key: str, work: Callable[[], Awaitable[None]]) -> asyncio.Task:
-        previous = self._tails.get(key)
-
-        async def run() -> None:
-            if previous is not None:
-                await asyncio.wait([previous])
-            try:
-                await work()
-            except Exception:
-                log.exception("processing a Viber callback failed")
-
-        task = asyncio.create_task(run(), name="viber-callback")
-        self._tails[key] = task
-        task.add_done_callback(lambda t: self._tails.pop(key, None) if self._tails.get(key) is t else None)
-        return task
-
-    async def drain(self, timeout: float = 10.0) -> None:
-        pending = set(self._tails.values())
-        if pending:
-            await asyncio.wait(pending, timeout=timeout)
+def _why(exc: BaseException) -> str:
+    return type(getattr(exc, "orig", None) or exc).__name__
 
 
 class ViberWebhook:
     def __init__(self, channel: ViberChannel, token: str):
         self.channel = channel
         self._token = token
-        self.tasks = PerUserTasks()
-        self._seen: collections.OrderedDict[str, None] = collections.OrderedDict()
-
-    def _repeated(self, message_token: object) -> bool:
-        key = str(message_token or "")
-        if not key:
-            return False
-        if key in self._seen:
-            return True
-        self._seen[key] = None
-        if len(self._seen) > REMEMBERED_TOKENS:
-            self._seen.popitem(last=False)
-        return False
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), self._token):
             log.warning("refused a Viber webhook request with a missing or wrong signature")
-            return web.json_response({"error": "bad signature"}, status=403)
+            return web.json_response({"error": "bad signature"}, status=401)
+        if not self.channel.host.accepting:
+            return web.json_response({"error": "stopping; send it again"}, status=503)
         try:
             data = json.loads(body)
+        except (ValueError, RecursionError):
+            return web.json_response({"error": "not JSON"}, status=400)
+        if not isinstance(data, dict):
+            return web.json_response({"error": "not a Viber callback"}, status=400)
+        try:
             req = create_request(data)
-        except Exception as exc:  # signed by Viber, so answering an error would only make it retry
-            log.warning("ignored a Viber callback that cannot be read: %s", str(exc)[:200])
+        except Exception:  # signed by Viber, of a kind the bot does not read: nothing to do
+            log.info("ignored a Viber callback it cannot read (event %r)", str(data.get("event"))[:32])
             return web.Response()
+        try:
+            return await self._take(req, data)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            log.error("a Viber callback was refused (503): the database cannot take it now (%s)", _why(exc))
+            return web.json_response({"error": "cannot store it now; send it again"}, status=503)
+
+    async def _take(self, req, data: dict) -> web.Response:
         event = req.event_type
-        if event == "webhook" or self._repeated(data.get("message_token")):
+        token = data.get("message_token")
+        key = str(token) if token else None
+        if event == "webhook":
             return web.Response()
         if event in RECEIPTS:
             self.channel.on_receipt(event, data)
             return web.Response()
         if event == "conversation_started":
-            welcome, rest = await self.channel.welcome(req)
-            if rest:
-                self.tasks.submit(req.user.id, lambda: self.channel.send_all(req.user.id, rest))
+            welcome = await self.channel.welcome(req, key)
+            if welcome is None:  # a repeat
+                return web.Response()
             return web.json_response(welcome, dumps=lambda d: ViberApi.encode(d).decode())
         if event == "message":
-            self.tasks.submit(req.sender.id, lambda: self.channel.on_message(req))
+            await self.channel.on_message(req, key)
         elif event == "subscribed":
-            self.tasks.submit(req.user.id, lambda: self.channel.on_subscribed(req))
+            await self.channel.on_subscribed(req)
         elif event == "unsubscribed":
-            self.tasks.submit(req.user_id, lambda: self.channel.on_unsubscribed(req))
+            await self.channel.on_unsubscribed(req)
         return web.Response()
 
 
@@ -146,9 +125,4 @@ def mount_viber_webhook(app: web.Application, channel: ViberChannel, token: str)
     app[WEBHOOK_KEY] = hook
     app.router.add_post(WEBHOOK_PATH, hook.handle)
     channel.media.mount(app)
-
-    async def finish_callbacks(_app: web.Application) -> None:
-        await hook.tasks.drain()
-
-    app.on_shutdown.append(finish_callbacks)
     return hook

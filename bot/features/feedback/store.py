@@ -20,6 +20,14 @@ def receipt_key(secret: bytes, user_id: int, office_id: str, day: dt.date) -> st
     return keyed_hash(secret, user_id, office_id, day.isoformat())
 
 
+async def forget_receipts(session: AsyncSession, secret: bytes, user_id: int, offices: list[str],
+                          today: dt.date) -> None:
+    """/forget: the person's receipts go too (a keyed hash of their id is still about them)."""
+    days = [today - dt.timedelta(days=n) for n in range(-1, RECEIPT_DAYS + 1)]
+    keys = [receipt_key(secret, user_id, office, day) for office in offices for day in days]
+    await session.execute(delete(FeedbackReceipt).where(FeedbackReceipt.key_hash.in_(keys)))
+
+
 async def has_receipt(session: AsyncSession, key: str) -> bool:
     return await session.get(FeedbackReceipt, key) is not None
 

@@ -250,9 +250,14 @@ async def list_tokens(session: AsyncSession) -> list[ApiToken]:
     return list((await session.execute(select(ApiToken).order_by(ApiToken.created_at))).scalars())
 
 
-async def check_token(session: AsyncSession, token: str) -> ApiToken | None:
+async def find_token(session: AsyncSession, token: str) -> ApiToken | None:
+    """The valid (unrevoked) token, read only."""
     tok = (await session.execute(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))).scalar_one_or_none()
-    if tok is None or tok.revoked_at is not None:
-        return None
-    tok.last_used_at = utcnow()
+    return None if tok is None or tok.revoked_at is not None else tok
+
+
+async def check_token(session: AsyncSession, token: str) -> ApiToken | None:
+    tok = await find_token(session, token)
+    if tok is not None:
+        tok.last_used_at = utcnow()
     return tok

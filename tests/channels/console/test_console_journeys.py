@@ -28,6 +28,7 @@ class Community:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
         self.env.update(BOT_DATABASE_URL=f"sqlite+aiosqlite:///{self.db}", BOT_KB_DIR=str(ROOT / "tests" / "data" / "kb"),
                         BOT_SECRET_KEY="journeys-key")
+        self.run("db", "init")  # an installation starts with its database (commands never create one)
 
     def run(self, *argv: str, lines: list[str] = (), ok: tuple[int, ...] = (0,)) -> str:
         proc = subprocess.run([sys.executable, "run_bot.py", *argv], input="\n".join(lines) + "\n", cwd=ROOT,

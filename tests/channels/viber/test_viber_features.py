@@ -86,7 +86,7 @@ async def test_a_reminder_arrives_on_viber_and_is_confirmed(sqlite_url, test_kb,
 
         # The client leaves: reminders stop and the worker hears of it.
         await fake.unsubscribe(CLIENT)
-        await h.hook.tasks.drain()
+        await h.settled()
         await fake.wait_until(lambda: "Ганна К." in fake.last(WORKER).text and "⚠️" in fake.last(WORKER).text)
         async with h.core.db.sessions() as s:
             pending = select(func.count()).select_from(Outbox).where(Outbox.state == "pending",

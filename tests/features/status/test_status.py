@@ -163,8 +163,9 @@ async def test_outbox_claims_are_exclusive_and_expired_leases_are_retaken(status
         from storage import people as repo
 
         user = await repo.find_user(s, "console", "u1")
-        for n in range(30):
-            assert await outbox.enqueue(s, user_id=user.id, channel="console", kind="text", payload={"text": f"m{n}"}, key=f"k{n}")
+        for n in range(30):  # to 30 people: one person's messages go out one at a time, in order
+            person, _ = await repo.get_or_create_user(s, "console", f"p{n}")
+            assert await outbox.enqueue(s, user_id=person.id, channel="console", kind="text", payload={"text": f"m{n}"}, key=f"k{n}")
         assert not await outbox.enqueue(s, user_id=user.id, channel="console", kind="text", payload={}, key="k0")
     batches = await asyncio.gather(*(outbox.claim(core.db, ["console"], limit=7) for _ in range(6)))
     ids = [r.id for b in batches for r in b]

@@ -74,6 +74,10 @@ def test_the_cli_reports_each_refused_row(tmp_path):
         return subprocess.run([sys.executable, "run_bot.py", "status", "import", str(path), *flags], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
 
+    init = subprocess.run([sys.executable, "run_bot.py", "db", "init"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert init.returncode == 0, init.stderr
+
     status_import(write(tmp_path / "a.csv", "ЦН-1;Видано;0501112233"))
     out = status_import(write(tmp_path / "b.csv", "ЦН-1;Отримано;0501112233", "ЦН-9;Отримано;"))
     assert out.returncode == 1
