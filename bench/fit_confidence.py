@@ -24,7 +24,8 @@ from knowledge.loader import load_kb  # noqa: E402
 from knowledge.search import SearchEngine  # noqa: E402
 from knowledge.search.confidence import FEATURE_NAMES  # noqa: E402
 
-TUNING = ["search_devset.yaml", "search_dev_hard.yaml", "search_offtopic_dev.yaml"]
+TUNING = ["search_devset.yaml", "search_dev_hard.yaml", "search_offtopic_dev.yaml", "search_dev_newservices.yaml",
+          "search_dev_newkb.yaml", "search_offtopic_dev2.yaml"]
 L2 = 0.001
 
 

@@ -1,36 +1,96 @@
-"""Which words of a long message are circumstances rather than the need.
+"""Which words of a long message carry the need, and which only tell the story around it.
 
-«Як подати на субсидію, якщо я пенсіонер»: the need is the subsidy; «якщо я
-пенсіонер» only describes the person. Words in a clause opened by a
-condition, reason or concession marker (if, because, although...) count
-half. A clause ends at punctuation.
+A message is split into clauses at punctuation. A clause that holds a *need
+marker* («треба, потрібно, хочу, чи можна, як, де, куди, підкажіть…») says
+what the person wants; a clause without one tells the story («мені 67
+років, пенсія маленька»); a clause opened by a relative word («…, хто
+перекладе жестами») continues the clause before it. When some need clause
+holds a meaningful word, the story's words count less (the engine decides how
+much, see engine.py): «синові виповнилося 14 років, кажуть треба робити
+паспорт» is about the passport, not about sons.
+
+Inside any clause, the words after a condition, reason or concession marker
+(«якщо я пенсіонер», «бо дитина з температурою») describe circumstances and
+count half.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Literal
 
-from knowledge.search.normalize import fold, tokenize
+from knowledge.search.normalize import fold, is_cyrillic, tokenize
+from knowledge.search.stopwords import is_context_word, is_filler, is_stop_word
 
-_MARKERS = frozenset(fold(w) for w in """
+Role = Literal["need", "story", "circumstance"]
+
+_CIRCUMSTANCE = frozenset(fold(w) for w in """
 якщо якшо якщоб если if бо because оскільки поскольку since хоча хотя although though
 """.split())
-_CLAUSE_END = re.compile(r"[.!?;,:()\n]+")
+_NEED = frozenset(fold(w) for w in """
+треба требa потрібно потрібен потрібна потрібні потрібне необхідно нужно нужен нужна нужны надо нада
+хочу хочемо хочеться хотіла хотів хотіли хотілося хотел хотела хотели хотим хочется бажаю желаю
+можна можно можу можемо може можете могу можем можете чи ли як как де где куди куда
+підкажіть підкажи подскажите подскажи допоможіть допоможи помогите прошу просимо цікавить интересует шукаю ищу
+need needs want wants how where can could help looking
+""".split())
+# A clause opened by one of these goes on with the clause before it.
+_CONTINUES = frozenset(fold(w) for w in """
+що шо хто який яка яке які якого якої якому яку якій яким яких щоб що-б чтобы кто который которая которое которые
+и і й та а але або но или who which that so
+""".split())
+_CLAUSE_END = re.compile(r"[.!?;,:()\n…]+")
 CIRCUMSTANCE_FACTOR = 0.5
 
 
-def circumstance_words(text: str) -> frozenset[str]:
-    """Lower-cased tokens that stand in a condition/reason clause of `text` (and nowhere else)."""
-    inside: set[str] = set()
-    outside: set[str] = set()
+def _is_content(token: str) -> bool:
+    return not (is_stop_word(token) or is_filler(token) or is_context_word(token) or token.isdigit())
+
+
+def word_roles(text: str) -> list[tuple[str, Role]]:
+    """(lower-cased token, role) in the order of `text`; the tokens are those of `tokenize(text)`."""
+    out: list[tuple[str, Role]] = []
+    prev_need = False
     for chunk in _CLAUSE_END.split(text):
-        in_clause = False
-        for tok in tokenize(chunk):
-            if fold(tok) in _MARKERS:
-                in_clause = True
-                continue
-            (inside if in_clause else outside).add(tok)
-    return frozenset(inside - outside)
+        toks = tokenize(chunk)
+        if not toks:
+            continue
+        folded = [fold(t) for t in toks]
+        need = any(f in _NEED for f in folded) or (folded[0] in _CONTINUES and prev_need)
+        prev_need = need
+        in_circumstance = False
+        for tok, f in zip(toks, folded):
+            if f in _CIRCUMSTANCE:
+                in_circumstance = True
+            out.append((tok, "circumstance" if in_circumstance else "need" if need else "story"))
+    return out
 
 
-__all__ = ["circumstance_words", "CIRCUMSTANCE_FACTOR"]
+_SENTENCE_END = re.compile(r"[.!?\n…]+")
+_WORD = re.compile(r"\w[\w'’ʼ-]*")
+
+
+def proper_nouns(text: str) -> frozenset[str]:
+    """Lower-cased words written with a capital inside a sentence («з Харкова», «під Бахмутом»).
+
+    Places and names tell the story, not the need; the engine ignores those the KB does not use.
+    Nothing in a message written in capitals (or mostly so: elderly writing), where case says nothing.
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters or sum(ch.isupper() for ch in letters) > 0.3 * len(letters):
+        return frozenset()
+    out = set()
+    for sentence in _SENTENCE_END.split(text):
+        for word in _WORD.findall(sentence)[1:]:
+            # Cyrillic only: English capitalises more than names and places («Ukrainians», «Monday»).
+            if word[0].isupper() and not word.isupper() and word[1:].islower() and is_cyrillic(word):
+                out.update(tokenize(word))
+    return frozenset(out)
+
+
+def has_need_clause(roles: list[tuple[str, Role]]) -> bool:
+    """Some need clause holds a meaningful word (so the story around it can count less)."""
+    return any(role == "need" and _is_content(tok) for tok, role in roles)
+
+
+__all__ = ["word_roles", "has_need_clause", "proper_nouns", "Role", "CIRCUMSTANCE_FACTOR"]

@@ -29,8 +29,8 @@ from knowledge.search.morph import is_known
 # (bench/data/search_devset.yaml, search_dev_hard.yaml, search_offtopic_dev.yaml; never a held-out set).
 FEATURE_NAMES = ("score", "margin", "coverage", "name_coverage", "name_words", "matched_share", "foreign_share",
                  "unmatched", "length", "long_name_words")
-WEIGHTS = (3.801, 1.668, 1.402, 2.306, 2.957, 2.176, -2.207, -1.221, 0.166, 1.774)
-BIAS = -7.934
+WEIGHTS = (3.981, 1.167, 2.226, 1.643, 3.260, 1.955, -1.941, -0.828, 0.175, 2.171)
+BIAS = -7.973
 
 FOUND_CONFIDENCE = 0.5  # below: "none"
 CLOSE = 0.92  # candidates scoring this share of the first are as likely: "clarify" between them
@@ -70,6 +70,21 @@ def query_shape(words: list[QueryWord]) -> QueryShape:
     matched = sum(b for b, f in zip(best, foreign) if b >= WEAK_SIM and not f)
     unmatched = sum(b < WEAK_SIM or f for b, f in zip(best, foreign))
     return QueryShape(len(content), matched, unmatched, sum(foreign))
+
+
+def named_words(idx: SearchIndex, words: list[QueryWord], d: int) -> frozenset[int]:
+    """Indices of the content words of the query that one of document `d`'s names holds."""
+    units = idx.docs[d].units
+    out = set()
+    for i, w in enumerate(words):
+        if w.weight < CONTENT:
+            continue
+        for k, sim in w.matches:
+            post = idx.name_post.get(k) if sim >= MATCH_SIM else None
+            if post and any(u in post for u in units):
+                out.add(i)
+                break
+    return frozenset(out)
 
 
 def evidence(idx: SearchIndex, words: list[QueryWord], d: int, score: float) -> Evidence:
@@ -151,4 +166,4 @@ def decide(p: float, candidates: list[tuple[float, str, tuple[str, ...]]], conte
     return "found", sum(1 for c in candidates if c[0] >= TAIL * top)
 
 
-__all__ = ["decide", "Evidence", "QueryShape", "evidence", "query_shape", "features", "confidence", "FEATURE_NAMES"]
+__all__ = ["decide", "Evidence", "named_words", "QueryShape", "evidence", "query_shape", "features", "confidence", "FEATURE_NAMES"]

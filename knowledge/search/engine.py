@@ -18,8 +18,8 @@ import heapq
 from dataclasses import dataclass, field, replace
 
 from knowledge.search.answer import Answer, Verdict, make_answer
-from knowledge.search.clauses import circumstance_words
-from knowledge.search.confidence import QueryShape, confidence, decide, evidence, features, query_shape
+from knowledge.search.clauses import CIRCUMSTANCE_FACTOR, has_need_clause, proper_nouns, word_roles
+from knowledge.search.confidence import QueryShape, confidence, decide, evidence, features, named_words, query_shape
 from knowledge.search.hygiene import clean_text
 from knowledge.search.index import SearchIndex
 from knowledge.search.intents import detect_intent
@@ -30,7 +30,10 @@ from knowledge.search.variants import readings
 
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
 MAX_QUERY_CHARS = 300  # a longer message is not a search query; its head says enough
-ANSWER_LIMIT = 15  # hits considered for an answer (the bot pages through them)
+ANSWER_LIMIT = 15
+STORY_FACTOR = 0.5
+MEMBER_CLOSE = 0.8  # a situation's own service scoring this share of it, naming more of the message, goes first
+MEMBER_LOOKAHEAD = 4  # words of the story around a stated need count this much  # hits considered for an answer (the bot pages through them)
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,13 @@ class SearchEngine:
         combined: dict[int, float] = {}
         best = 0.0
         best_words: list[QueryWord] = []
-        circumstances = circumstance_words(query)
+        typed_factors = self._factors(query)
+        proper = proper_nouns(query)
         for reading in readings(query, m.pick_translit, is_known, m.is_indexed_latin, m.is_indexed_spelling):
             # Less likely readings can only win if nothing convincing was found yet.
             if best >= CONVINCING * reading.factor and reading.how != "typed":
                 continue
-            words = m.words(reading.tokens, circumstances)
+            words = m.words(reading.tokens, typed_factors, proper)
             if not words:
                 continue
             scores = score_reading(self.index, words)
@@ -91,6 +95,13 @@ class SearchEngine:
                         best_words = words
         return sorted(((s, d) for d, s in combined.items()), key=lambda x: (-x[0], x[1])), best_words
 
+    @staticmethod
+    def _factors(query: str) -> tuple[float, ...]:
+        """How much each token of the typed query counts (clauses.py): the story around a need counts less."""
+        roles = word_roles(query)
+        story = STORY_FACTOR if has_need_clause(roles) else 1.0
+        return tuple(1.0 if r == "need" else story if r == "story" else CIRCUMSTANCE_FACTOR for _, r in roles)
+
     def _hits(self, ranked: list[tuple[float, int]], lang: str) -> list[SearchHit]:
         out = []
         for s, d in ranked:
@@ -101,9 +112,29 @@ class SearchEngine:
     def _judge(self, clean: str) -> tuple[list[tuple[float, int]], QueryShape, tuple[float, ...]]:
         """Ranked candidates of a cleaned message, the query's shape and the features of the evidence."""
         ranked, words = self._rank(clean, keep=ANSWER_LIMIT)
+        ranked = self._specific_first(ranked, words)
         first = evidence(self.index, words, ranked[0][1], ranked[0][0]) if ranked else None
         shape = query_shape(words)
         return ranked, shape, features(shape, first, self._rival_score(ranked))
+
+    def _specific_first(self, ranked: list[tuple[float, int]], words: list[QueryWord]) -> list[tuple[float, int]]:
+        """A life situation first, and one of its own services close behind that names more of what was asked:
+        the service goes first («мама померла, як отримати гроші на похорон» is the funeral allowance, not
+        everything to do after a death; «розлучення» stays the situation)."""
+        if len(ranked) < 2:
+            return ranked
+        docs = self.index.docs
+        top_score, top = ranked[0]
+        sit = docs[top]
+        if sit.kind != "situation":
+            return ranked
+        own = named_words(self.index, words, top)
+        for i, (s, d) in enumerate(ranked[1:MEMBER_LOOKAHEAD + 1], start=1):
+            if s < MEMBER_CLOSE * top_score:
+                break
+            if docs[d].id in sit.members and named_words(self.index, words, d) - own:
+                return [(top_score, d), *ranked[:i], *ranked[i + 1:]]
+        return ranked
 
     def _rival_score(self, ranked: list[tuple[float, int]]) -> float:
         """Score of the best candidate that competes with the first (a situation and its own services do not)."""

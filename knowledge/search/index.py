@@ -36,6 +36,8 @@ FIELD_WEIGHTS = {
     "legal": 0.1,  # titles of the acts a card cites
 }
 
+DF_POWER = 1.0
+
 Groups = tuple[tuple[str, ...], ...]
 
 # A query word walks at most this many names per key (the ones the key matters
@@ -132,7 +134,7 @@ class SearchIndex:
         # Per document: its names as key groups, and each description key with
         # its best field weight. Document frequency over every field.
         self.n_docs = len(self.docs)
-        df: dict[str, int] = defaultdict(int)
+        df: dict[str, float] = defaultdict(float)
         doc_names: list[list[tuple[float, str, Groups]]] = []
         doc_desc: list[dict[str, float]] = []
         for names, desc in fields:
@@ -143,12 +145,13 @@ class SearchIndex:
                     for k in group:
                         if best.get(k, 0.0) < weight:
                             best[k] = weight
-            keys = set(best)
+            seen = dict(best)
             for _, _, groups in named:
                 for g in groups:
-                    keys.update(g)
-            for k in keys:
-                df[k] += 1
+                    for k in g:
+                        seen[k] = 1.0
+            for k, weight in seen.items():
+                df[k] += weight ** DF_POWER
             doc_names.append(named)
             doc_desc.append(best)
         del fields
@@ -218,7 +221,7 @@ class SearchIndex:
                 by_stem[st].append(k)
         self.by_stem: dict[str, tuple[str, ...]] = {st: tuple(ks) for st, ks in by_stem.items()}
 
-    def _idf(self, df: int) -> float:
+    def _idf(self, df: float) -> float:
         n = max(self.n_docs, 1)
         return max(0.05, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 

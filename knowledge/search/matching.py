@@ -14,7 +14,6 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge.search.analysis import query_word_keys, token_weight, word_keys
-from knowledge.search.clauses import CIRCUMSTANCE_FACTOR
 from knowledge.search.index import SearchIndex
 from knowledge.search.lexicon import split_compound
 from knowledge.search.morph import is_known
@@ -38,6 +37,7 @@ class QueryWord:
     matches: list[tuple[str, float]]  # (vocabulary key, similarity 0..1), best first
     text_key: str  # the key used for the phrase-level match
     token: str = ""  # the word as typed (lower case)
+    factor: float = 1.0  # the share of its weight kept for where it stands (story, condition: clauses.py)
 
 
 def _max_edits(n: int) -> int:
@@ -151,43 +151,53 @@ class WordMatcher:
         own, extra = query_word_keys(token)
         return any(k in self.index.vocab for k in own + extra)
 
-    def words(self, tokens: tuple[str, ...], circumstances: frozenset[str] = frozenset()) -> list[QueryWord]:
+    def words(self, tokens: tuple[str, ...], factors: tuple[float, ...] | None = None,
+              proper: frozenset[str] = frozenset()) -> list[QueryWord]:
         """The meaningful words of one reading with their matches (stop words dropped).
 
-        Words in `circumstances` (a condition or reason clause, clauses.py) weigh less.
+        Words in `proper` (capitalised inside a sentence: a place, a name) count only if the KB uses them.
+
+        `factors` (one per token, clauses.py): how much each word counts — less in the story
+        around the need or in a condition clause. A word said twice counts by its best place.
         """
         idx = self.index
+        fs = list(factors) if factors is not None and len(factors) == len(tokens) else [1.0] * len(tokens)
         # Join neighbours written apart that the KB has as one word («загран паспорт»).
         toks = list(tokens)
         i = 0
-        joined: list[str] = []
+        joined: list[tuple[str, float]] = []
         while i < len(toks):
             if i + 1 < len(toks):
                 pair = toks[i] + toks[i + 1]
                 own, _ = query_word_keys(pair)
                 if any(k in idx.vocab for k in own) and not any(k in idx.vocab for k in query_word_keys(toks[i])[0]):
-                    joined.append(pair)
+                    joined.append((pair, max(fs[i], fs[i + 1])))
                     i += 2
                     continue
-            joined.append(toks[i])
+            joined.append((toks[i], fs[i]))
             i += 1
         # Stump compounds the KB does not know as one word: «медогляд» -> «медичний огляд».
-        split: list[str] = []
-        for tok in joined:
+        split: list[tuple[str, float]] = []
+        for tok, f in joined:
             parts = None
             if len(tok) >= 6 and not tok.isascii() and not self.in_vocab(tok):
                 parts = split_compound(tok, self.in_vocab)
-            split.extend(parts or (tok,))
+            split.extend((p, f) for p in parts) if parts else split.append((tok, f))
+        # A word said twice is not a bigger need: count each once, by its best place.
+        factor: dict[str, float] = {}
+        for tok, f in split:
+            factor[tok] = max(f, factor.get(tok, 0.0))
         words: list[QueryWord] = []
         # A word said twice is not a bigger need: count each once.
-        for tok in dict.fromkeys(drop_stop_phrases(split)):
-            weight = token_weight(tok, self.in_vocab(tok))
+        for tok in dict.fromkeys(drop_stop_phrases([t for t, _ in split])):
+            known_to_kb = self.in_vocab(tok)
+            weight = 0.0 if tok in proper and not known_to_kb else token_weight(tok, known_to_kb)
             if weight == 0.0:
                 continue
             if tok.isdigit():
                 weight = min(weight, DIGIT_WEIGHT)
-            if tok in circumstances:
-                weight *= CIRCUMSTANCE_FACTOR
+            place = factor.get(tok, 1.0)
+            weight *= place
             own, extra = query_word_keys(tok)
             known = not tok.isascii() and is_known(tok)
             found: dict[str, float] = {}
@@ -195,9 +205,10 @@ class WordMatcher:
                 for cand, sim in self._match_cache(k, known):
                     if found.get(cand, 0) < sim:
                         found[cand] = sim
-            for k in extra:
-                if k in idx.vocab and found.get(k, 0) < LEXICON_SIM:
-                    found[k] = LEXICON_SIM
+            for k in extra:  # an equivalent («брак» -> «шлюб»), and its related words («зареєструвати» ~ «реєстрація»)
+                for cand, sim in self._match_cache(k, True):
+                    if sim >= STEM_SIM and found.get(cand, 0) < sim * LEXICON_SIM:
+                        found[cand] = sim * LEXICON_SIM
             matches = sorted(found.items(), key=lambda kv: -kv[1])
             if matches and matches[0][1] >= LEXICON_SIM:
                 # The word itself is known: distant look-alikes only add noise and time.
@@ -210,7 +221,7 @@ class WordMatcher:
             else:
                 idf = idx.unseen_idf * 0.5
                 text_key = fold(own[0]) if own else tok
-            words.append(QueryWord(weight, idf, matches, text_key, tok))
+            words.append(QueryWord(weight, idf, matches, text_key, tok, place))
         return words
 
 

@@ -51,6 +51,8 @@ _FOLD_TABLE = str.maketrans(
     }
 )
 
+# Latin letters that look like Cyrillic ones (lower case).
+_LOOKALIKES = str.maketrans("aceiopxykmthbï", "асеіорхукмтнвї")
 _WORD_RE = re.compile(r"[0-9a-zа-яіїєґёыэъ']+(?:-[0-9a-zа-яіїєґёыэъ']+)*")
 _PUNCT_RE = re.compile(r"[^\w'\s]|_", re.UNICODE)
 _SPACES_RE = re.compile(r"\s+")
@@ -90,11 +92,21 @@ def normalize(text: str) -> str:
     return collapse_spaces(text)
 
 
+def cyrillic_lookalikes(token: str) -> str:
+    """A Cyrillic word with Latin look-alike letters typed in it («мiсто» with a Latin i) -> all Cyrillic.
+
+    Keyboards without «і» and copy-paste make such words common; a word with no Cyrillic letter is left alone.
+    """
+    if token.isascii() or not any("a" <= ch <= "z" for ch in token):
+        return token
+    return token.translate(_LOOKALIKES)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased words with apostrophes unified; Russian letters kept as typed.
 
     Hyphenated words are split («ID-картка» -> «id», «картка»), because people
-    type them joined, split or spaced.
+    type them joined, split or spaced. Latin look-alikes inside a Cyrillic word become Cyrillic.
     """
     text = unify_apostrophes(to_lower(text))
     out: list[str] = []
@@ -102,7 +114,7 @@ def tokenize(text: str) -> list[str]:
         for part in m.group().split("-"):
             part = part.strip(APOSTROPHE)
             if part:
-                out.append(part)
+                out.append(cyrillic_lookalikes(part))
     return out
 
 
@@ -128,6 +140,7 @@ __all__ = [
     "collapse_spaces",
     "normalize",
     "tokenize",
+    "cyrillic_lookalikes",
     "fold",
     "is_cyrillic",
     "is_latin",

@@ -7,7 +7,8 @@ Two lists, on purpose:
   typed, not on its lemma, so «мати» (mother) is never lost because «маю»
   (I have) is a stop word.
 * WEAK_WORDS are kept with a small weight: verbs that fit every service
-  («оформити, отримати, зробити, подати»). Dropping them would make
+  («оформити, отримати, зробити, подати, стати»), words for "a problem, a
+  question" and for the place where everything happens («місто, село, громада»). Dropping them would make
   «зняти з реєстрації» and «реєстрація» the same query; keeping them at full
   weight would let the word «оформлення» in a title outrank the real topic.
 
@@ -97,6 +98,10 @@ _WEAK = """
 подати подання подавати подать подача взяти брати послуга послуги услуга
 допомогти допоможіть помочь помогите заява заявление документ документи
 get getting apply applying application make service services do obtain obtaining issue issuing
+стати стать становиться become became becoming got
+проблема проблеми проблем проблемою проблемы питання вопрос вопросы ситуація ситуацію ситуация ситуацию
+problem problems issue issues question questions
+місто міста місті город города городе село села селі громада громади громаді
 """
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge.search.layout import looks_like_layout_slip, to_russian, to_ukrainian
-from knowledge.search.normalize import tokenize
+from knowledge.search.normalize import is_latin, tokenize
 from knowledge.search.translit import transliterate_word_variants
 
 # Characters a layout slip turns into letters: keep them inside a Latin chunk.
@@ -49,7 +49,7 @@ def readings(
     """
     typed = tuple(tokenize(query))
     out = [Reading("typed", typed, 1.0)]
-    if not any("a" <= ch <= "z" for ch in query.lower()):
+    if not any(is_latin(t) for t in typed):
         return out
     slip = looks_like_layout_slip(query, is_word)
     latin = [t for t in typed if t.isascii() and t.isalpha()]
