@@ -84,10 +84,13 @@ async def measure(name: str, root: Path, args: list[str], env: dict[str, str], u
     return per
 
 
-async def init_db(url: str) -> None:
-    from storage.db import open_database
-
-    await (await open_database(url, create=True)).dispose()
+async def init_db(root: Path, url: str) -> None:
+    """Create the contender's database with its own code (`db init`; older code creates one on start)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "run_bot.py", "db", "init", cwd=root, env={**os.environ, "BOT_DATABASE_URL": url,
+                                                                   "PYTHONPATH": str(root)},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    await proc.wait()
 
 
 async def cpu(args: argparse.Namespace) -> None:
@@ -98,11 +101,12 @@ async def cpu(args: argparse.Namespace) -> None:
                          presses=False)
     rows = []
     ours_db = f"sqlite+aiosqlite:///{tmp}/ours.sqlite3"
-    await init_db(ours_db)
+    await init_db(ROOT, ours_db)
     if args.baseline:
+        base_db = f"sqlite+aiosqlite:///{tmp}/base.sqlite3"
+        await init_db(Path(args.baseline), base_db)
         base = await measure("baseline serve", Path(args.baseline), ["run_bot.py", "serve"],
-                             {**common, "BOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/base.sqlite3"},
-                             args.updates, args.users, presses=True)
+                             {**common, "BOT_DATABASE_URL": base_db}, args.updates, args.users, presses=True)
         rows.append(("baseline", base))
     ours = await measure("this checkout serve", ROOT, ["run_bot.py", "serve"],
                          {**common, "BOT_DATABASE_URL": ours_db},
