@@ -25,6 +25,12 @@ TOP3_TARGET = 0.98
 # just under what it measured when added (top-1 0.927, top-3 0.973), not a target to tune towards.
 HELDOUT_TOP1_FLOOR = 0.90
 HELDOUT_TOP3_FLOOR = 0.95
+# Held-out set 2 (449 messages, written by someone who saw neither the engine nor the KB), run once on
+# 2026-12-01: top-1 0.912, top-3 0.972 in scope. A floor just under, never a target; its misses are never
+# printed, so that nobody tunes on them.
+HELDOUT_2 = DATA / "search_heldout_2.yaml"
+HELDOUT_2_TOP1_FLOOR = 0.88
+HELDOUT_2_TOP3_FLOOR = 0.94
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +94,11 @@ def test_heldout_set_stays_above_its_floor(engine):
     top1 = sum(r[4] for r in rows) / len(rows)
     top3 = sum(r[5] for r in rows) / len(rows)
     assert top1 >= HELDOUT_TOP1_FLOOR and top3 >= HELDOUT_TOP3_FLOOR, f"top-1 {top1:.3f}, top-3 {top3:.3f}\n{_report(rows)}"
+
+
+def test_second_heldout_set_stays_above_its_floor(engine):
+    rows = [r for r in _run(engine, HELDOUT_2) if not any(e.startswith("intent:") for e in r[2])]
+    assert len(rows) >= 300
+    top1 = sum(r[4] for r in rows) / len(rows)
+    top3 = sum(r[5] for r in rows) / len(rows)
+    assert top1 >= HELDOUT_2_TOP1_FLOOR and top3 >= HELDOUT_2_TOP3_FLOOR, f"top-1 {top1:.3f}, top-3 {top3:.3f}"

@@ -88,10 +88,10 @@ async def import_reminders(db: Database, path: Path, worker_id: int, policy: Pol
     summary = Summary()
     now = now or utcnow()
     async with db.sessions() as session, session.begin():
-        links = {
-            link.alias.casefold(): link
-            for link in (await session.execute(select(ClientLink).where(ClientLink.worker_id == worker_id))).scalars()
-        }
+        # Locking the worker's links makes two imports for one worker take turns (PostgreSQL; SQLite's
+        # writers take turns anyway): the second then finds the first one's reminders "unchanged".
+        mine = select(ClientLink).where(ClientLink.worker_id == worker_id).order_by(ClientLink.id).with_for_update()
+        links = {link.alias.casefold(): link for link in (await session.execute(mine)).scalars()}
         for line, rec in records:
             try:
                 alias = " ".join(str(rec.get("client") or "").split())

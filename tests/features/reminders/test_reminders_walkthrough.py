@@ -57,6 +57,24 @@ async def test_importing_the_same_file_twice_changes_nothing(rcore, tmp_path):
         assert (await s.execute(select(func.count()).select_from(Outbox).where(Outbox.kind == "reminder"))).scalar_one() == 2
 
 
+async def test_the_same_file_imported_twice_at_once_is_imported_once(rcore, tmp_path):
+    """Two imports of one file racing (two staff members, or a double click on a script): each row once."""
+    import asyncio
+
+    await linked_pair(rcore)
+    path = tmp_path / "r.csv"
+    rows = "".join(f"Ганна К.;Прийом {i};0{1 + i % 9}.12.2099 10:00;\n" for i in range(12))
+    path.write_text("client;text;when;repeat\n" + rows, encoding="utf-8")
+    async with rcore.db.sessions() as s:
+        worker_id = (await repo.find_user(s, "console", "worker")).id
+    results = await asyncio.gather(*(import_reminders(rcore.db, path, worker_id, Policy(KYIV), now=NOW)
+                                     for _ in range(3)))
+    assert sorted(r.imported for r in results) == [0, 0, 12]
+    assert sorted(r.unchanged for r in results) == [0, 12, 12]
+    async with rcore.db.sessions() as s:
+        assert (await s.execute(select(func.count()).select_from(Reminder))).scalar_one() == 12
+
+
 # --- 2 and 6. the invitation: the same link again, a new one on purpose, again after /stop ---------
 
 
