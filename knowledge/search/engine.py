@@ -30,10 +30,10 @@ from knowledge.search.variants import readings
 
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
 MAX_QUERY_CHARS = 300  # a longer message is not a search query; its head says enough
-ANSWER_LIMIT = 15
-STORY_FACTOR = 0.5
+ANSWER_LIMIT = 15  # hits considered for an answer (the bot pages through them)
+STORY_FACTOR = 0.5  # words of the story around a stated need count this much
 MEMBER_CLOSE = 0.8  # a situation's own service scoring this share of it, naming more of the message, goes first
-MEMBER_LOOKAHEAD = 4  # words of the story around a stated need count this much  # hits considered for an answer (the bot pages through them)
+MEMBER_LOOKAHEAD = 4  # how many hits after the situation are looked at for such a service
 
 
 @dataclass(frozen=True)

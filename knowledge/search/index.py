@@ -36,7 +36,7 @@ FIELD_WEIGHTS = {
     "legal": 0.1,  # titles of the acts a card cites
 }
 
-DF_POWER = 1.0
+DF_POWER = 1.0  # a key adds its best field weight ** DF_POWER to its document frequency (1: the weight itself)
 
 Groups = tuple[tuple[str, ...], ...]
 

@@ -182,13 +182,12 @@ class WordMatcher:
             parts = None
             if len(tok) >= 6 and not tok.isascii() and not self.in_vocab(tok):
                 parts = split_compound(tok, self.in_vocab)
-            split.extend((p, f) for p in parts) if parts else split.append((tok, f))
+            split.extend((p, f) for p in (parts or (tok,)))
         # A word said twice is not a bigger need: count each once, by its best place.
         factor: dict[str, float] = {}
         for tok, f in split:
             factor[tok] = max(f, factor.get(tok, 0.0))
         words: list[QueryWord] = []
-        # A word said twice is not a bigger need: count each once.
         for tok in dict.fromkeys(drop_stop_phrases([t for t, _ in split])):
             known_to_kb = self.in_vocab(tok)
             weight = 0.0 if tok in proper and not known_to_kb else token_weight(tok, known_to_kb)

@@ -40,6 +40,19 @@ DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
         ("how to get to you", "route"),
         ("адреса і телефон цнап", None),
         ("контакти", None),
+        # polite and long, but only about the CNAP
+        ("Доброго дня, підкажіть будь ласка, о котрій годині ви відкриваєтесь у суботу? Дякую наперед", "hours"),
+        ("ЦНАП ПРАЦЮЄ В ПОНЕДІЛОК?", "hours"),  # weekdays
+        ("в який час можна прийти", "hours"),  # two weak words of one topic, no subject
+        ("ви працюєте без обіду?", "hours"),
+        ("а який у вас номер", "phone"),  # "number" with a subject
+        ("як доїхати до цнапу з вокзалу", "route"),  # where the person sets off from
+        ("як пройти до вас від автостанції", "route"),
+        ("де ви знаходитесь в місті", "address"),
+        ("на якій вулиці цнап", "address"),
+        ("як вас знайти", "address"),
+        ("where is your office", "address"),
+        ("адреса центру надання адміністративних послуг", "address"),  # the CNAP's full name
     ],
 )
 def test_cnap_contacts_and_which_was_asked(text, topic):
@@ -52,6 +65,8 @@ def test_cnap_contacts_and_which_was_asked(text, topic):
     [
         ("що вмієш?", "about-bot"),
         ("хелп", "about-bot"),
+        ("допоможіть будь ласка", "about-bot"),
+        ("з ким можна поговорити", "human"),
         ("як тобою користуватися", "about-bot"),
         ("what can u do", "about-bot"),
         ("з'єднайте з людиною", "human"),
@@ -79,6 +94,12 @@ def test_other_intents(text, name):
         "привіт, мені потрібна субсидія",  # a greeting before a real question is a search
         "дякую, а як оформити субсидію?",
         "консультація щодо реєстрації фоп",
+        "як доїхати до лікарні з вокзалу",  # a route, but not to the CNAP
+        "де центр зайнятості",  # another centre
+        "номер рахунку для оплати",  # a number, but not the CNAP's phone
+        "допоможіть оформити субсидію",
+        "в який час приходить пенсія",
+        "з ким залишити дитину",
     ],
 )
 def test_no_intent_when_something_else_is_asked(text):
