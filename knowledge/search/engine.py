@@ -200,10 +200,10 @@ def clear_query_caches() -> None:
     For benchmarks that want to time a query as if its words were new; a
     running bot never needs this.
     """
-    from knowledge.search import analysis, morph, stem
+    from knowledge.search import analysis, intents, morph, stem
 
     for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, morph.word_role, analysis.word_keys,
-               analysis.query_word_keys, stem.stems):
+               analysis.query_word_keys, stem.stems, intents.word_classes, intents._says_nothing):
         fn.cache_clear()
 
 

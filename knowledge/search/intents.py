@@ -91,17 +91,32 @@ class Intent:
     app_number: str | None = None
 
 
-def _match(form: str, cls: WordClass) -> bool:
-    if form in cls.words:
+def _prefix_matches(form: str, p: str) -> bool:
+    if form.startswith(p):
         return True
-    for p in cls.prefixes:
-        if form.startswith(p):
-            return True
-        n = len(p)
-        # One typo, not in the first letter (people rarely miss it; «побратися» is not «добратися»).
-        if n >= 5 and len(form) >= n - 1 and form[0] == p[0] and min(Levenshtein.distance(form[:k], p, score_cutoff=1) for k in (n - 1, n, n + 1)) <= 1:
-            return True
-    return False
+    n = len(p)
+    # One typo, not in the first letter (people rarely miss it; «побратися» is not «добратися»).
+    return n >= 5 and len(form) >= n - 1 and min(
+        Levenshtein.distance(form[:k], p, score_cutoff=1) for k in (n - 1, n, n + 1)) <= 1
+
+
+# Whole words and prefixes by first letter, over all classes: a word is compared with the prefixes that
+# start as it does (both a prefix match and a typo need the same first letter), not with all of them.
+_WORDS: dict[str, set[str]] = {}
+_PREFIXES: dict[str, list[tuple[str, str]]] = {}
+for _name, _cls_ in CLASSES.items():
+    for _w in _cls_.words:
+        _WORDS.setdefault(_w, set()).add(_name)
+    for _p in _cls_.prefixes:
+        _PREFIXES.setdefault(_p[0], []).append((_name, _p))
+
+
+def _classes_of_form(form: str) -> set[str]:
+    found = set(_WORDS.get(form, ()))
+    for name, p in _PREFIXES.get(form[:1], ()):
+        if name not in found and _prefix_matches(form, p):
+            found.add(name)
+    return found
 
 
 @lru_cache(maxsize=50_000)
@@ -110,7 +125,7 @@ def word_classes(token: str) -> frozenset[str]:
     forms = [fold(token)]
     if token.isascii() and token.isalpha():
         forms += [fold(v) for v in transliterate_word_variants(token, limit=4)]
-    return frozenset(name for name, cls in CLASSES.items() if any(_match(f, cls) for f in forms))
+    return frozenset().union(*(_classes_of_form(f) for f in forms))
 
 
 @lru_cache(maxsize=50_000)
