@@ -173,6 +173,9 @@ class SearchEngine:
             return make_answer(clean, intent, "none", [])
         ranked, shape, x = self._judge(clean)
         verdict, n = self._verdict(ranked, shape, x)
+        if intent.name is None and verdict == "none":
+            # Nothing found: a weaker cue of a question about the CNAP, the bot or a person will do.
+            intent = detect_intent(clean, lenient=True)
         return make_answer(clean, intent, verdict, self._hits(ranked[:n], lang))
 
     def probe(self, text: str) -> tuple[list[str], tuple[float, ...]] | None:

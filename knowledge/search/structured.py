@@ -25,7 +25,9 @@ _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # «ЦН» in any mix of Cyrillic and Latin look-alikes: Ц/C/c/Ts, Н/H/N.
 _PREFIXED_RE = re.compile(r"(?<!\w)(?:[ЦцCc]|ts|Ts|TS)\s?[НнHhNn][\s./-]*(?:20\d{2})[\s./-]*\d{2,8}(?!\w)")
 _SLASHED_RE = re.compile(r"(?<![\w/])\d{1,4}/\d{3,8}(?![\w/])")
-_BARE_RE = re.compile(r"(?<![\w.,/-])\d{5,12}(?![\w.,/]|-\d)")
+# A comma or full stop after the number ends the sentence part («Заява 00457812, подавав…»); one followed
+# by a digit makes it a decimal or a grouped amount («12,500»), not a number.
+_BARE_RE = re.compile(r"(?<![\w.,/-])\d{5,12}(?![\w/]|[.,]\d|-\d)")
 # Any run of digits, maybe split by spaces, dashes, dots or brackets (card and account numbers).
 _LONG_NUMBER_RE = re.compile(r"\d[\d\s().-]{3,}\d")
 MIN_MASKED_DIGITS = 5

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.search import Answer
+from knowledge.search import Answer, SearchEngine
 from knowledge.search.cli import run_search
 from knowledge.search.hygiene import clean_text, excerpt
 from knowledge.search.intents import detect_intent
@@ -106,6 +106,36 @@ def test_no_intent_when_something_else_is_asked(text):
     assert detect_intent(clean_text(text)).name is None
 
 
+@pytest.mark.parametrize(
+    "text", ["чи готові мої документи", "статус заяви", "перевірити статус", "как узнать готово ли мое заявление",
+             "check my application status"])
+def test_a_status_question_without_a_number_is_the_lookup(text):
+    intent = detect_intent(clean_text(text))
+    assert (intent.name, intent.app_number) == ("status-lookup", None)
+
+
+@pytest.mark.parametrize("text", ["статус ВПО", "статус учасника бойових дій", "які документи потрібні на паспорт"])
+def test_a_status_that_is_a_service_is_not_the_lookup(text):
+    assert detect_intent(clean_text(text)).name is None
+
+
+@pytest.mark.parametrize(("text", "topic"), [("завтра працюєте?", "hours"), ("відкриваєтесь о 8?", "hours"),
+                                             ("скажіть адресу", "address")])
+def test_a_verb_that_addresses_you_is_a_subject(text, topic):
+    intent = detect_intent(clean_text(text))
+    assert (intent.name, intent.contact_topic) == ("cnap-contacts", topic)
+
+
+def test_a_weak_cue_counts_only_when_the_search_found_nothing(real_kb):
+    assert detect_intent("how to get").name is None
+    assert detect_intent("how to get", lenient=True).contact_topic == "route"
+    engine = SearchEngine(real_kb)
+    answer = engine.answer("how to get", "en")
+    assert (answer.verdict, answer.intent, answer.contact_topic) == ("none", "cnap-contacts", "route")
+    # a service found stays the answer: the lenient pass never runs
+    assert engine.answer("графік вивезення сміття").intent is None
+
+
 # ---- application numbers and private data ---------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -119,6 +149,8 @@ def test_no_intent_when_something_else_is_asked(text):
         ("номер 01/2345", "01/2345"),
         ("заява 8841230 готова?", "8841230"),
         ("моя заява 12345", "12345"),
+        ("Заява 00457812, подавав 3 листопада. Тел 0671234567", "00457812"),  # a comma after it
+        ("мій номер 1234567.", "1234567"),
     ],
 )
 def test_application_number_anywhere(text, number):
@@ -128,7 +160,7 @@ def test_application_number_anywhere(text, number):
 @pytest.mark.parametrize(
     "text",
     ["+380501112233", "мій номер 0501112233", "передзвоніть 050 111 22 33", "+38 (067) 123-45-67", "паспорт у 14 років",
-     "довідка 086", "2026 рік"],
+     "довідка 086", "2026 рік", "борг 12,50000 грн", "сума 15000.50"],
 )
 def test_phone_numbers_and_short_numbers_are_not_application_numbers(text):
     assert find_app_number(text) is None

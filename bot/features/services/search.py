@@ -76,6 +76,8 @@ async def _intent(ctx: Context, answer: Answer) -> bool:
         await ctx.show("human")
     elif answer.intent == "status-lookup" and answer.app_number:
         _offer_status_lookup(ctx, answer.app_number)
+    elif answer.intent == "status-lookup":  # «чи готові мої документи»: the look-up asks for the number
+        await ctx.show("status")
     else:
         return False
     return True

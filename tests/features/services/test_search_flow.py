@@ -137,6 +137,14 @@ async def test_an_application_number_typed_anywhere_offers_the_lookup_which_asks
     assert await misses(core) == []
 
 
+async def test_asking_about_an_application_without_its_number_opens_the_lookup(core):
+    chat = Chat(core)
+    await chat.start()
+    await chat.send("Доброго дня, чи готові мої документи?")
+    assert "Введіть номер заяви" in chat.text and opens_a_service(chat) == []
+    assert await misses(core) == []
+
+
 def test_a_number_too_long_for_a_button_is_not_put_in_one():
     from bot.features.services.search import lookup_argument
 
