@@ -50,8 +50,8 @@ CLASSES: dict[str, WordClass] = {
                  "административн відділен отделени філія філії филиал"),
     "you": _cls("ви вас вам ваш ваша ваше ваші вами вы you your yours u ur вашому вашем будете будешь"),
     # contact topics; *_weak words count only together with a subject (or when the search found nothing)
-    "address": _cls("address location street map карті карта карте мапа мапі приміщенні здании будівлі помещении", "адрес знаходит знаходят розташ "
-                    "находит располож locat вулиц улиц"),
+    "address": _cls("address location street map карті карта карте мапа мапі приміщенні здании будівлі помещении",
+                    "адрес знаходит знаходят розташ находит располож locat вулиц улиц"),
     "address_weak": _cls("де где where куди куда знайти найти find філія філії филиал відділення"),
     # («зачиняєтесь» as whole words: its prefix with a typo would take «зайнятості»)
     "hours": _cls("hours open opening schedule saturday sunday monday tuesday wednesday thursday friday holidays "
@@ -78,9 +78,9 @@ CLASSES: dict[str, WordClass] = {
     # words that belong to a contact question without asking for anything else
     "contact_filler": _cls("today tomorrow now без with without можна можно наперед заранее місті селі громаді "
                            "городе селе нашій нашому нашем нашей зранку утром вранці дні дни days громадян граждан "
-                           "даремно зря точну точный точна довідок справок лінії линии для інформація информация контактний "
-                           "контактный контактного контактну "
-                           "про о about каком якому якій какой не not біля возле near поруч рядом візку візок коляска wheelchair к до to",
+                           "даремно зря точну точный точна довідок справок лінії линии для інформація информация "
+                           "контактний контактный контактного контактну про о about каком якому якій какой не not "
+                           "біля возле near поруч рядом візку візок коляска wheelchair к до to",
                            "робот работ прийом прием сьогодн сегодн завтра зараз"),
     # the bot itself
     "about": _cls("help хелп start menu меню допоможіть допоможи помогите помогіть",
@@ -88,8 +88,8 @@ CLASSES: dict[str, WordClass] = {
     "about_weak": _cls("можеш можете can do use works бот бота ботом bot ти тобою ты тобой хто кто who this це цим "
                        "тут here робити зробити делать сделать розумію понимаю understand не not чат chat робот "
                        "для чого навіщо зачем запитати спитати спросить ask знаєш знаешь know шукати искать search "
-                       "зрозуміло понятно поясніть объясните explain послуги услуги допомогти помочь тебе тобі тебя нічого ничего "
-                       "чим чем work does",
+                       "зрозуміло понятно поясніть объясните explain послуги услуги допомогти помочь тебе тобі тебя "
+                       "нічого ничего чим чем work does",
                        "працює работает"),
     # a person, please
     "human": _cls("human operator agent person ким кем whom жива живий живой жив", "оператор людин человек живий "
@@ -133,13 +133,18 @@ def _prefix_matches(form: str, p: str) -> bool:
 
 # Whole words and prefixes by first letter, over all classes: a word is compared with the prefixes that
 # start as it does (both a prefix match and a typo need the same first letter), not with all of them.
-_WORDS: dict[str, set[str]] = {}
-_PREFIXES: dict[str, list[tuple[str, str]]] = {}
-for _name, _cls_ in CLASSES.items():
-    for _w in _cls_.words:
-        _WORDS.setdefault(_w, set()).add(_name)
-    for _p in _cls_.prefixes:
-        _PREFIXES.setdefault(_p[0], []).append((_name, _p))
+def _by_first_letter() -> tuple[dict[str, set[str]], dict[str, list[tuple[str, str]]]]:
+    words: dict[str, set[str]] = {}
+    prefixes: dict[str, list[tuple[str, str]]] = {}
+    for name, cls in CLASSES.items():
+        for w in cls.words:
+            words.setdefault(w, set()).add(name)
+        for p in cls.prefixes:
+            prefixes.setdefault(p[0], []).append((name, p))
+    return words, prefixes
+
+
+_WORDS, _PREFIXES = _by_first_letter()
 
 
 def _classes_of_form(form: str) -> set[str]:
