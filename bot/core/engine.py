@@ -269,7 +269,9 @@ class Engine:
         entry = self.routes.text_inputs.get(expecting) if expecting else None
         if entry is not None:
             self._enter(ctx, entry.owner)
-            await entry.handler(ctx, text)
+            # False: "this is not what I asked for, it is a new question" — the search takes it.
+            if await entry.handler(ctx, text) is False:
+                await self._free_text(ctx, text)
         else:
             await self._free_text(ctx, text)
 

@@ -70,11 +70,14 @@ def _usable_number(text: str) -> bool:
 
 
 @router.text_input("status_number")
-async def got_number(ctx: Context, text: str) -> None:
+async def got_number(ctx: Context, text: str) -> bool:
+    if not any(ch.isdigit() for ch in text):
+        return False  # no number has no digit: a question typed instead («а куди йти?») goes to the search
     if not _usable_number(text):
         await _ask_number(ctx, ctx._("This does not look like an application number."))
-        return
+        return True
     _ask_secret(ctx, text.strip())
+    return True
 
 
 @router.deeplink("app")

@@ -145,6 +145,20 @@ async def test_asking_about_an_application_without_its_number_opens_the_lookup(c
     assert await misses(core) == []
 
 
+async def test_a_question_typed_where_the_number_is_awaited_is_answered_not_taken_for_a_number(core):
+    chat = Chat(core)
+    await chat.start()
+    await chat.press("Статус заяви")
+    assert "Введіть номер заяви" in chat.text
+    await chat.send("а куди йти?")  # no digit: not a number
+    assert "Заява №" not in chat.text
+    assert_office_answer(chat.text, ADDRESS)
+    await chat.press("Головне меню")
+    await chat.press("Статус заяви")
+    await chat.send("ЦН-2026-77777")  # a number is still taken as one
+    assert "Заява № ЦН-2026-77777" in chat.text
+
+
 def test_a_number_too_long_for_a_button_is_not_put_in_one():
     from bot.features.services.search import lookup_argument
 
