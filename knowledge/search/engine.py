@@ -206,8 +206,9 @@ def clear_query_caches() -> None:
     from knowledge.search import analysis, intents, morph, stem
 
     for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, morph.word_role, analysis.word_keys,
-               analysis.query_word_keys, stem.stems, intents.word_classes, intents._says_nothing):
+               analysis.query_word_keys, stem.stems):
         fn.cache_clear()
+    intents.clear_caches()
 
 
 __all__ = ["SearchEngine", "SearchHit", "Answer", "clear_query_caches"]

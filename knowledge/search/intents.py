@@ -186,6 +186,12 @@ def _says_nothing(token: str) -> bool:
     return False
 
 
+def clear_caches() -> None:
+    """Forget the word classes seen so far (benchmarks time words as if new)."""
+    word_classes.cache_clear()
+    _says_nothing.cache_clear()
+
+
 def _content(tokens: list[str], classes: list[frozenset[str]], explained: set[str],
              skip: frozenset[int] = frozenset()) -> list[str]:
     """Tokens that ask for something else than the classes in `explained` do (`skip`: positions explained anyway)."""
@@ -302,4 +308,4 @@ def detect_intent(text: str, lenient: bool = False) -> Intent:
     return Intent(None)
 
 
-__all__ = ["Intent", "detect_intent", "word_classes", "CLASSES"]
+__all__ = ["Intent", "detect_intent", "word_classes", "clear_caches", "CLASSES"]
