@@ -21,12 +21,14 @@ from knowledge.search.answer import Answer, Verdict, make_answer
 from knowledge.search.clauses import CIRCUMSTANCE_FACTOR, has_need_clause, proper_nouns, word_roles
 from knowledge.search.confidence import QueryShape, confidence, decide, evidence, features, named_words, query_shape
 from knowledge.search.hygiene import clean_text
-from knowledge.search.index import SearchIndex
-from knowledge.search.intents import detect_intent
+from knowledge.search.index import SearchIndex, sorted_words
+from knowledge.search.intent_model import NONE as NO_INTENT
+from knowledge.search.intent_model import IntentModel, message_features
+from knowledge.search.intents import Intent, detect_intent
 from knowledge.search.matching import QueryWord, WordMatcher
 from knowledge.search.morph import is_known, is_known_ru, is_known_uk
 from knowledge.search.scoring import PHRASE_CANDIDATES, W_PHRASE, W_RAW, phrase_similarity, score_reading
-from knowledge.search.variants import readings
+from knowledge.search.variants import Reading, readings
 
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
 MAX_QUERY_CHARS = 300  # a longer message is not a search query; its head says enough
@@ -34,6 +36,10 @@ ANSWER_LIMIT = 15  # hits considered for an answer (the bot pages through them)
 STORY_FACTOR = 0.5  # words of the story around a stated need count this much
 MEMBER_CLOSE = 0.8  # a situation's own service scoring this share of it, naming more of the message, goes first
 MEMBER_LOOKAHEAD = 4  # how many hits after the situation are looked at for such a service
+# The intent model (intent_model.py) is believed before the search when this sure, and after a search that
+# found nothing when at least this sure (chosen by the cross-validation of bench/fit_intents.py).
+MODEL_SURE = 0.7
+MODEL_LENIENT = 0.4
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,23 @@ class SearchEngine:
         """Build the index once; `kb` needs .services, .situations and .categories."""
         self.index = SearchIndex(kb)
         self.matcher = WordMatcher(self.index)
+        self.intent_model = IntentModel.load()
         # Load both dictionaries now, not on the first user's query.
         is_known_ru("тест")
         is_known_uk("тест")
 
-    def _rank(self, query: str, keep: int) -> tuple[list[tuple[float, int]], list[QueryWord]]:
+    def _readings(self, query: str) -> list[Reading]:
+        m = self.matcher
+        return readings(query, m.pick_translit, is_known, m.is_indexed_latin, m.is_indexed_spelling)
+
+    def intent_features(self, clean: str, rs: list[Reading] | None = None) -> set[str]:
+        """Features of a cleaned message for the intent model (intent_model.py): all its readings, typed first."""
+        rs = self._readings(clean) if rs is None else rs
+        ordered = [r.tokens for r in rs if r.how == "typed"] + [r.tokens for r in rs if r.how != "typed"]
+        return message_features(ordered, self.matcher.in_vocab)
+
+    def _rank(self, query: str, keep: int, rs: list[Reading] | None = None,
+              ) -> tuple[list[tuple[float, int]], list[QueryWord]]:
         """(score 0..1, doc) best first, exact for the first `keep` places; and the words of the winning reading."""
         m = self.matcher
         combined: dict[int, float] = {}
@@ -63,7 +81,7 @@ class SearchEngine:
         best_words: list[QueryWord] = []
         typed_factors = self._factors(query)
         proper = proper_nouns(query)
-        for reading in readings(query, m.pick_translit, is_known, m.is_indexed_latin, m.is_indexed_spelling):
+        for reading in self._readings(query) if rs is None else rs:
             # Less likely readings can only win if nothing convincing was found yet.
             if best >= CONVINCING * reading.factor and reading.how != "typed":
                 continue
@@ -75,7 +93,8 @@ class SearchEngine:
                 continue
             # A query of only weak words («оформити», a number) is not a confident match.
             factor = reading.factor * min(1.0, sum(w.weight for w in words))
-            q = " ".join(w.text_key for w in words if w.weight >= 0.5) or " ".join(w.text_key for w in words)
+            q = sorted_words(" ".join(w.text_key for w in words if w.weight >= 0.5)
+                             or " ".join(w.text_key for w in words))
             raw = " ".join(reading.tokens)
             top = heapq.nlargest(PHRASE_CANDIDATES, scores.items(), key=lambda kv: kv[1])
             kept: list[float] = []  # min-heap of the `keep` best totals of this reading
@@ -109,9 +128,10 @@ class SearchEngine:
             out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
         return out
 
-    def _judge(self, clean: str) -> tuple[list[tuple[float, int]], QueryShape, tuple[float, ...]]:
+    def _judge(self, clean: str, rs: list[Reading] | None = None,
+               ) -> tuple[list[tuple[float, int]], QueryShape, tuple[float, ...]]:
         """Ranked candidates of a cleaned message, the query's shape and the features of the evidence."""
-        ranked, words = self._rank(clean, keep=ANSWER_LIMIT)
+        ranked, words = self._rank(clean, keep=ANSWER_LIMIT, rs=rs)
         ranked = self._specific_first(ranked, words)
         first = evidence(self.index, words, ranked[0][1], ranked[0][0]) if ranked else None
         shape = query_shape(words)
@@ -171,12 +191,26 @@ class SearchEngine:
         intent = detect_intent(clean)
         if intent.name in ("status-lookup", "greeting", "thanks") or not clean:
             return make_answer(clean, intent, "none", [])
-        ranked, shape, x = self._judge(clean)
+        rs = self._readings(clean)
+        features = self.intent_features(clean, rs)
+        if intent.name is None:
+            intent = self._learnt_intent(features, MODEL_SURE)
+        ranked, shape, x = self._judge(clean, rs)
         verdict, n = self._verdict(ranked, shape, x)
         if intent.name is None and verdict == "none":
             # Nothing found: a weaker cue of a question about the CNAP, the bot or a person will do.
             intent = detect_intent(clean, lenient=True)
+            if intent.name is None:
+                intent = self._learnt_intent(features, MODEL_LENIENT)
         return make_answer(clean, intent, verdict, self._hits(ranked[:n], lang))
+
+    def _learnt_intent(self, features: set[str], threshold: float) -> Intent:
+        """The intent model's answer (intent_model.py) when it is at least this sure; Intent(None) otherwise."""
+        label, p = self.intent_model.predict(features)
+        if label == NO_INTENT or p < threshold:
+            return Intent(None)
+        name, _, topic = label.partition(":")
+        return Intent(name, contact_topic=topic if topic and topic != "all" else None)
 
     def probe(self, text: str) -> tuple[list[str], tuple[float, ...]] | None:
         """(first three ids, confidence features) of a message that is a search; None for an intent.
@@ -203,12 +237,13 @@ def clear_query_caches() -> None:
     For benchmarks that want to time a query as if its words were new; a
     running bot never needs this.
     """
-    from knowledge.search import analysis, intents, morph, stem
+    from knowledge.search import analysis, intent_model, intents, morph, stem
 
     for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, morph.word_role, analysis.word_keys,
                analysis.query_word_keys, stem.stems):
         fn.cache_clear()
     intents.clear_caches()
+    intent_model.clear_caches()
 
 
 __all__ = ["SearchEngine", "SearchHit", "Answer", "clear_query_caches"]

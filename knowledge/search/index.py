@@ -56,13 +56,20 @@ class NameUnit:
     raw: str  # the name as written (normalised), a tie-breaker for near-equal names
 
 
+def sorted_words(text: str) -> str:
+    """The words of `text` in sorted order: fuzz.ratio of two such strings is fuzz.token_sort_ratio of the
+    originals, with the sorting done once instead of on every comparison."""
+    return " ".join(sorted(text.split()))
+
+
 @dataclass(slots=True)
 class Doc:
     kind: str  # "service" | "situation"
     id: str
     titles: dict[str, str]
     units: list[int]  # global NameUnit ids
-    unit_texts: list[str] = field(default_factory=list)  # NameUnit.text of each unit
+    # NameUnit.text of each unit, its words sorted (the phrase match compares word order-free: scoring.py)
+    unit_texts: list[str] = field(default_factory=list)
     unit_raws: list[str] = field(default_factory=list)  # NameUnit.raw of each unit
     members: tuple[str, ...] = ()  # a situation: the ids of the services it bundles
 
@@ -177,7 +184,7 @@ class SearchIndex:
                     raw = raw_cache[name] = normalize(name)
                 self.units.append(NameUnit(d, weight, sum(pos_idf) or 1.0, text, raw))
                 doc.units.append(gid)
-                doc.unit_texts.append(text)
+                doc.unit_texts.append(sorted_words(text))
                 doc.unit_raws.append(raw)
                 for p, group in enumerate(groups):
                     for k in group:

@@ -145,10 +145,13 @@ def score_reading(idx: SearchIndex, words: list[QueryWord]) -> dict[int, float]:
     return scores
 
 
-def phrase_similarity(idx: SearchIndex, q: str, raw: str, d: int) -> float:
-    """Phrase-level fuzzy similarity of the query to the document's closest name (0..1)."""
+def phrase_similarity(idx: SearchIndex, q_sorted: str, raw: str, d: int) -> float:
+    """Phrase-level fuzzy similarity of the query to the document's closest name (0..1).
+
+    `q_sorted`: the query's keys in sorted order (index.sorted_words), compared order-free with the names.
+    """
     doc = idx.docs[d]
-    best = process.extractOne(q, doc.unit_texts, scorer=fuzz.token_sort_ratio)
+    best = process.extractOne(q_sorted, doc.unit_texts, scorer=fuzz.ratio)
     best_raw = process.extractOne(raw, doc.unit_raws, scorer=fuzz.ratio)
     return (W_PHRASE * (best[1] if best else 0.0) + W_RAW * (best_raw[1] if best_raw else 0.0)) / 100.0
 

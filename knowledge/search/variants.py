@@ -53,7 +53,9 @@ def readings(
         return out
     slip = looks_like_layout_slip(query, is_word)
     latin = [t for t in typed if t.isascii() and t.isalpha()]
-    known_latin = [t for t in latin if len(t) >= 4 and is_indexed_latin(t)]
+    # Words of four letters or more tell English from a slip; «i», «my», «for» say nothing either way.
+    long_latin = [t for t in latin if len(t) >= 4]
+    known_latin = [t for t in long_latin if is_indexed_latin(t)]
 
     def cyrillic(t: str) -> str:
         if t not in latin:
@@ -67,7 +69,7 @@ def readings(
     translit = [Reading("translit", tr, 0.97)] if tr != typed else []
 
     layout: list[Reading] = []
-    if slip or not latin or len(known_latin) * 2 < len(latin):
+    if slip or not latin or len(known_latin) * 2 < len(long_latin):
         f = 1.0 if slip else 0.9
         layout.append(Reading("layout-uk", tuple(tokenize(_retype(query, to_ukrainian))), f))
         ru = tuple(tokenize(_retype(query, to_russian)))
