@@ -34,10 +34,11 @@ _NEED = frozenset(fold(w) for w in """
 підкажіть підкажи подскажите подскажи допоможіть допоможи помогите прошу просимо цікавить интересует шукаю ищу
 need needs want wants how where can could help looking
 """.split())
-# A clause opened by one of these goes on with the clause before it.
+# A clause opened by one of these goes on with the clause before it («…, тобто прописати»: the need said again).
 _CONTINUES = frozenset(fold(w) for w in """
 що шо хто який яка яке які якого якої якому яку якій яким яких щоб що-б чтобы кто который которая которое которые
 и і й та а але або но или who which that so
+тобто точніше вірніше точнее
 """.split())
 _CLAUSE_END = re.compile(r"[.!?;,:()\n…]+")
 CIRCUMSTANCE_FACTOR = 0.5

@@ -126,8 +126,11 @@ def _prefix_matches(form: str, p: str) -> bool:
     if form.startswith(p):
         return True
     n = len(p)
-    # One typo, not in the first letter (people rarely miss it; «побратися» is not «добратися»).
-    return n >= 5 and len(form) >= n - 1 and min(
+    # One typo, not in the first letter (people rarely miss it; «побратися» is not «добратися»); in a
+    # five-letter prefix only in its last letter («робоо…» is «робот…», «похов…» is not «позов…»).
+    if n < 5 or (n == 5 and form[:4] != p[:4]):
+        return False
+    return len(form) >= n - 1 and min(
         Levenshtein.distance(form[:k], p, score_cutoff=1) for k in (n - 1, n, n + 1)) <= 1
 
 
