@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from knowledge.search.morph import names_a_thing
 from knowledge.search.normalize import fold, is_cyrillic, tokenize
 from knowledge.search.stopwords import is_context_word, is_filler, is_stop_word
 
@@ -90,8 +91,9 @@ def proper_nouns(text: str) -> frozenset[str]:
 
 
 def has_need_clause(roles: list[tuple[str, Role]]) -> bool:
-    """Some need clause holds a meaningful word (so the story around it can count less)."""
-    return any(role == "need" and _is_content(tok) for tok, role in roles)
+    """Some need clause names a thing (so the story around it can count less): «…, треба робити паспорт».
+    Not «…, як отримати новий?», «…, чи платять щось?»: there the story says what it is about."""
+    return any(role == "need" and _is_content(tok) and names_a_thing(tok) for tok, role in roles)
 
 
 __all__ = ["word_roles", "has_need_clause", "proper_nouns", "Role", "CIRCUMSTANCE_FACTOR"]

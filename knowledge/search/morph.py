@@ -155,10 +155,20 @@ def word_role(token: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=200_000)
+def names_a_thing(token: str) -> bool:
+    """A noun, or a word the dictionaries do not know (slang, an abbreviation, a typo, Latin): what a need is
+    about. Verbs, adjectives and adverbs alone («як отримати новий?») point back at the story."""
+    analyzer = None if is_latin(token) else _analyzer_for(token)
+    if analyzer is None:
+        return True
+    return any(p.tag.POS == "NOUN" for p in analyzer.parse(token))
+
+
 def lemma(token: str) -> str:
     """The single most likely dictionary form (first of `lemmas`)."""
     return lemmas(token)[0]
 
 
 
-__all__ = ["lemmas", "lemma", "word_role", "english_stem", "is_known", "is_known_uk", "is_known_ru", "uk_analyzer", "ru_analyzer"]
+__all__ = ["lemmas", "lemma", "word_role", "names_a_thing", "english_stem", "is_known", "is_known_uk", "is_known_ru", "uk_analyzer", "ru_analyzer"]
