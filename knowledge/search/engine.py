@@ -27,7 +27,7 @@ from knowledge.search.intent_model import IntentModel, message_features
 from knowledge.search.intents import Intent, detect_intent
 from knowledge.search.matching import QueryWord, WordMatcher
 from knowledge.search.morph import is_known, is_known_ru, is_known_uk
-from knowledge.search.scoring import PHRASE_CANDIDATES, W_PHRASE, W_RAW, phrase_similarity, score_reading
+from knowledge.search.scoring import PHRASE_CANDIDATES, phrase_similarity, score_reading
 from knowledge.search.variants import Reading, readings
 
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
@@ -72,9 +72,9 @@ class SearchEngine:
         ordered = [r.tokens for r in rs if r.how == "typed"] + [r.tokens for r in rs if r.how != "typed"]
         return message_features(ordered, self.matcher.in_vocab)
 
-    def _rank(self, query: str, keep: int, rs: list[Reading] | None = None,
-              ) -> tuple[list[tuple[float, int]], list[QueryWord]]:
-        """(score 0..1, doc) best first, exact for the first `keep` places; and the words of the winning reading."""
+    def _rank(self, query: str, rs: list[Reading] | None = None) -> tuple[list[tuple[float, int]], list[QueryWord]]:
+        """(score 0..1, doc) best first — the PHRASE_CANDIDATES best of each reading, with the phrase-level
+        match — and the words of the winning reading."""
         m = self.matcher
         combined: dict[int, float] = {}
         best = 0.0
@@ -97,16 +97,8 @@ class SearchEngine:
                              or " ".join(w.text_key for w in words))
             raw = " ".join(reading.tokens)
             top = heapq.nlargest(PHRASE_CANDIDATES, scores.items(), key=lambda kv: kv[1])
-            kept: list[float] = []  # min-heap of the `keep` best totals of this reading
             for d, s in top:
-                # The phrase part adds at most W_PHRASE + W_RAW: skip who cannot make the cut.
-                if len(kept) >= keep and (s + W_PHRASE + W_RAW) * factor < kept[0]:
-                    break
                 total = (s + phrase_similarity(self.index, q, raw, d)) * factor
-                if len(kept) < keep:
-                    heapq.heappush(kept, total)
-                elif total > kept[0]:
-                    heapq.heapreplace(kept, total)
                 if total > combined.get(d, 0.0):
                     combined[d] = total
                     if total > best:
@@ -131,7 +123,7 @@ class SearchEngine:
     def _judge(self, clean: str, rs: list[Reading] | None = None,
                ) -> tuple[list[tuple[float, int]], QueryShape, tuple[float, ...]]:
         """Ranked candidates of a cleaned message, the query's shape and the features of the evidence."""
-        ranked, words = self._rank(clean, keep=ANSWER_LIMIT, rs=rs)
+        ranked, words = self._rank(clean, rs)
         ranked = self._specific_first(ranked, words)
         first = evidence(self.index, words, ranked[0][1], ranked[0][0]) if ranked else None
         shape = query_shape(words)

@@ -19,6 +19,7 @@ import bisect
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 
 from knowledge.search.analysis import text_groups
 from knowledge.search.normalize import normalize
@@ -210,17 +211,14 @@ class SearchIndex:
         # Vocabulary for fuzzy and prefix look-ups.
         self.vocab: frozenset[str] = frozenset(df)
         self.sorted_vocab: list[str] = sorted(self.vocab)
-        by_len: dict[int, list[str]] = defaultdict(list)
+        # Fuzzy look-ups compare a word only with keys of similar length that hold one of its first two
+        # letters in one of their first two places: a typo in the first two letters still leaves one of
+        # them there (a changed, dropped, added or swapped first letter).
+        by_letter: dict[tuple[int, int, str], list[str]] = defaultdict(list)
         for k in self.sorted_vocab:
-            by_len[len(k)].append(k)
-        self.vocab_by_len: dict[int, list[str]] = dict(by_len)
-        # Fuzzy look-ups compare a word only with keys of similar length.
-        longest = max(by_len, default=0)
-        self._windows: dict[tuple[int, int], list[str]] = {
-            (n, r): [k for m in range(n - r, n + r + 1) for k in by_len.get(m, ())]
-            for n in range(1, longest + 4)
-            for r in (1, 2, 3)
-        }
+            for pos in range(min(2, len(k))):
+                by_letter[(len(k), pos, k[pos])].append(k)
+        self._by_letter: dict[tuple[int, int, str], list[str]] = dict(by_letter)
         # Derivational stems: «реестр» -> {реестрация, зарееструвати, ...}.
         by_stem: dict[str, list[str]] = defaultdict(list)
         for k in self.sorted_vocab:
@@ -232,12 +230,13 @@ class SearchIndex:
         n = max(self.n_docs, 1)
         return max(0.05, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
-    def vocab_window(self, length: int, radius: int) -> list[str]:
-        """Vocabulary keys whose length is within `radius` of `length`."""
-        out = self._windows.get((length, radius))
-        if out is None:  # longer than any key in the vocabulary (or radius > 3)
-            out = [k for n in range(length - radius, length + radius + 1) for k in self.vocab_by_len.get(n, ())]
-        return out
+    def fuzzy_candidates(self, key: str, radius: int) -> list[str]:
+        """Vocabulary keys that may be within `radius` edits of `key`: of a length within `radius` of its
+        own, sharing one of its first two letters in one of their first two places. A key that holds both
+        letters comes twice (rare; cheaper than removing the repeats)."""
+        return list(chain.from_iterable(self._by_letter.get((n, pos, ch), ())
+                                        for n in range(len(key) - radius, len(key) + radius + 1)
+                                        for pos in (0, 1) for ch in set(key[:2])))
 
     def with_prefix(self, prefix: str) -> list[str]:
         """Vocabulary keys that start with `prefix`."""

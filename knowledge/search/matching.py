@@ -91,10 +91,10 @@ class WordMatcher:
             if dictionary_word:
                 d_max = min(d_max, 1)
             if d_max:
-                window = idx.vocab_window(n, d_max)
+                window = idx.fuzzy_candidates(key, d_max)
                 if window:
                     for cand, dist, _ in process.extract(
-                        key, window, scorer=OSA.distance, score_cutoff=d_max, limit=10
+                        key, window, scorer=OSA.distance, score_cutoff=d_max, limit=12
                     ):
                         sim = 1.0 - 1.5 * dist / max(n, len(cand))
                         if sim < 0.6:

@@ -148,7 +148,8 @@ def score_reading(idx: SearchIndex, words: list[QueryWord]) -> dict[int, float]:
 def phrase_similarity(idx: SearchIndex, q_sorted: str, raw: str, d: int) -> float:
     """Phrase-level fuzzy similarity of the query to the document's closest name (0..1).
 
-    `q_sorted`: the query's keys in sorted order (index.sorted_words), compared order-free with the names.
+    `q_sorted`: the query's keys in sorted order (index.sorted_words), compared order-free with the names;
+    `raw`: the query as typed, compared with the names as written (a tie-breaker).
     """
     doc = idx.docs[d]
     best = process.extractOne(q_sorted, doc.unit_texts, scorer=fuzz.ratio)
