@@ -29,8 +29,8 @@ from knowledge.search.morph import is_known
 # (bench/data/search_devset.yaml, search_dev_hard.yaml, search_offtopic_dev.yaml; never a held-out set).
 FEATURE_NAMES = ("score", "margin", "coverage", "name_coverage", "name_words", "matched_share", "foreign_share",
                  "unmatched", "length", "long_name_words")
-WEIGHTS = (3.981, 1.167, 2.226, 1.643, 3.260, 1.955, -1.941, -0.828, 0.175, 2.171)
-BIAS = -7.973
+WEIGHTS = (3.376, 0.934, 2.077, 2.522, 3.447, 1.203, -1.784, -0.602, 0.551, 1.870)
+BIAS = -7.794
 
 FOUND_CONFIDENCE = 0.5  # below: "none"
 CLOSE = 0.92  # candidates scoring this share of the first are as likely: "clarify" between them
