@@ -24,7 +24,7 @@ from knowledge.search.hygiene import clean_text
 from knowledge.search.index import SearchIndex, sorted_words
 from knowledge.search.intent_model import NONE as NO_INTENT
 from knowledge.search.intent_model import IntentModel, message_features
-from knowledge.search.intents import Intent, detect_intent
+from knowledge.search.intents import Intent, detect_intent, without_intent_words
 from knowledge.search.matching import QueryWord, WordMatcher
 from knowledge.search.morph import is_known, is_known_ru, is_known_uk
 from knowledge.search.scoring import PHRASE_CANDIDATES, phrase_similarity, score_reading
@@ -187,14 +187,26 @@ class SearchEngine:
         features = self.intent_features(clean, rs)
         if intent.name is None:
             intent = self._learnt_intent(features, MODEL_SURE)
-        ranked, shape, x = self._judge(clean, rs)
-        verdict, n = self._verdict(ranked, shape, x)
+        verdict, hits = self._search_rest(clean, intent, rs, lang)
         if intent.name is None and verdict == "none":
             # Nothing found: a weaker cue of a question about the CNAP, the bot or a person will do.
             intent = detect_intent(clean, lenient=True)
             if intent.name is None:
                 intent = self._learnt_intent(features, MODEL_LENIENT)
-        return make_answer(clean, intent, verdict, self._hits(ranked[:n], lang))
+            if intent.name is not None:
+                verdict, hits = self._search_rest(clean, intent, None, lang)
+        return make_answer(clean, intent, verdict, hits)
+
+    def _search_rest(self, clean: str, intent: Intent, rs: list[Reading] | None, lang: str,
+                     ) -> tuple[Verdict, list[SearchHit]]:
+        """The search's verdict and hits. A question about the CNAP or for a person may name a service too
+        («графік роботи цнапу, хочу подати на субсидію»): the words of the question are left out."""
+        rest = without_intent_words(clean, intent.name)
+        if rest != clean or rs is None:
+            rs = self._readings(rest)
+        ranked, shape, x = self._judge(rest, rs)
+        verdict, n = self._verdict(ranked, shape, x)
+        return verdict, self._hits(ranked[:n], lang)
 
     def _learnt_intent(self, features: set[str], threshold: float) -> Intent:
         """The intent model's answer (intent_model.py) when it is at least this sure; Intent(None) otherwise."""

@@ -21,6 +21,7 @@ get there») — the alternative is "I don't know".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -256,6 +257,25 @@ def _before_reason(tokens: list[str]) -> list[str]:
     return tokens
 
 
+# The words that make each intent: a message that asks for a service too is searched without them
+# («графік роботи цнапу, хочу подати на субсидію» -> «, хочу подати на субсидію»).
+INTENT_WORDS: dict[str, frozenset[str]] = {
+    "cnap-contacts": frozenset({"cnap", "contacts", "address", "address_weak", "hours", "hours_weak", "come",
+                                "phone", "phone_weak", "route", "route_weak", "contact_filler"}),
+    "human": frozenset({"human", "talk"}),
+}
+_TEXT_WORD = re.compile(r"\w[\w'’ʼ-]*")
+
+
+def without_intent_words(text: str, intent: str | None) -> str:
+    """`text` without the words that make `intent` (punctuation kept: clauses.py reads it)."""
+    classes = INTENT_WORDS.get(intent or "")
+    if not classes:
+        return text
+    return _TEXT_WORD.sub(lambda m: "" if any(word_classes(t) & classes for t in tokenize(m.group())) else m.group(),
+                          text)
+
+
 def detect_intent(text: str, lenient: bool = False) -> Intent:
     """The intent of a cleaned message (Intent(None) when it is a search).
 
@@ -311,4 +331,4 @@ def detect_intent(text: str, lenient: bool = False) -> Intent:
     return Intent(None)
 
 
-__all__ = ["Intent", "detect_intent", "word_classes", "clear_caches", "CLASSES"]
+__all__ = ["Intent", "detect_intent", "word_classes", "clear_caches", "without_intent_words", "CLASSES", "INTENT_WORDS"]

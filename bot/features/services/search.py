@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from knowledge.search import Answer  # the engine itself is built by the app (bot/app.py), when needed
 
 PAGE = 5  # results per page: a short list is easier to read on a phone
+MENTIONED = 2  # services offered under the answer to a question about the CNAP that named a service too
 
 
 class LastSearch(FlowState):
@@ -80,6 +81,9 @@ async def _intent(ctx: Context, answer: Answer) -> bool:
         await ctx.show("status")
     else:
         return False
+    if answer.intent in ("cnap-contacts", "human") and answer.verdict == "found":
+        # «графік роботи цнапу, хочу подати на субсидію»: the service asked about too, one tap away.
+        ctx.say(_("You also asked about:"), [[_hit_button(ctx, h)] for h in answer.hits[:MENTIONED]])
     return True
 
 

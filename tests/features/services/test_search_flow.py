@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.features.services.models import SearchMiss
 from bot.features.status import store as apps
 from tests.chat import Chat
-from tests.cnap_questions import ADDRESS, PHONE, QUESTIONS, assert_office_answer
+from tests.cnap_questions import ADDRESS, HOURS, PHONE, QUESTIONS, assert_office_answer
 
 KEY = b"test-secret-key"
 
@@ -175,6 +175,17 @@ async def test_cnap_questions_get_the_office_with_the_asked_part_first(core, tex
     assert opens_a_service(chat) == [] and "не знаю" not in chat.text
     assert any("Головне меню" in label for label in chat.labels)
     assert await misses(core) == []
+
+
+async def test_a_cnap_question_that_names_a_service_gets_both(core):
+    chat = Chat(core)
+    await chat.start()
+    await chat.send("графік роботи цнапу, хочу подати на субсидію")
+    assert_office_answer(chat.last[0].text, HOURS)
+    assert chat.last[-1].text == "Ви також питали про:"
+    assert opens_a_service(chat) == ["Призначення житлової субсидії"]
+    await chat.press("Призначення житлової субсидії")
+    assert chat.last[0].text.startswith("📄 Призначення житлової субсидії")
 
 
 async def test_what_can_you_do_gets_the_capabilities_with_buttons_to_the_main_things(core):
