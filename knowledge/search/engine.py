@@ -10,6 +10,12 @@ Pipeline for one query
 4. Score = best name (title/synonym) match + weighted coverage over all
    fields + phrase-level fuzzy match (scoring.py). The best reading wins;
    situations and services compete in one list.
+
+answer() first asks whether the message is a search at all: the word classes of
+intents.py, then the learnt model of intent_model.py (when sure), recognise
+questions about the CNAP, the bot, a person or an application; a search that
+finds nothing gets a second, lenient look. The confidence model
+(confidence.py) turns the evidence into found / clarify / none.
 """
 
 from __future__ import annotations
