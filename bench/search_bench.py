@@ -2,8 +2,8 @@
 
 Run:  .venv/bin/python bench/search_bench.py [--devset PATH ...] [--only] [--no-synthetic] [--misses N]
 
-Always measures the dev set and the old held-out set, then every --devset
-given (repeatable). Per set and query kind: top-1/top-3 of the ranking,
+Measures every set of bench/data (dev, tuning, off-topic, intents, the held-out
+sets old and new), then every --devset given (repeatable; --only: just those). Per set and query kind: top-1/top-3 of the ranking,
 verdict-aware top-1 of `answer()` (found/clarify with the right id first;
 for `expected: []` the right outcome is verdict "none" with no intent other
 than greeting/thanks; `intent:*` items need the right intent), the share
@@ -42,7 +42,6 @@ from knowledge.search.engine import clear_query_caches  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 DEVSET = DATA / "search_devset.yaml"
-HELDOUT = DATA / "search_heldout.yaml"
 KIND_ORDER = ["plain", "colloquial", "inflected", "typo", "russian", "translit", "layout", "english", "situation",
               "narrative", "voice", "question", "surzhyk", "slang", "elderly"]
 BASELINE_CONFIDENT = 85.0  # WRatio score from which the baseline would call its top title an answer
@@ -274,7 +273,7 @@ def synthetic_kb(kb: KnowledgeBase, n: int, seed: int = 20261123) -> KnowledgeBa
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--devset", type=Path, action="append", default=[],
-                    help="an extra set to measure (repeatable); the dev and the old held-out sets are always measured")
+                    help="an extra set to measure (repeatable); every set of bench/data is measured unless --only")
     ap.add_argument("--only", action="store_true", help="measure only the --devset sets")
     ap.add_argument("--no-synthetic", action="store_true", help="skip the 10,000-service latency run")
     ap.add_argument("--synthetic-size", type=int, default=10_000)
@@ -290,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     engine = SearchEngine(kb)
     t_build = time.perf_counter() - t
     rss1, peak1 = rss_mb()
-    paths = ([] if args.only else [DEVSET, HELDOUT]) + [p for p in args.devset if p not in (DEVSET, HELDOUT)]
+    every = [DEVSET, *sorted(p for p in DATA.glob("search_*.yaml") if p != DEVSET)]
+    paths = list(dict.fromkeys(([] if args.only else every) + [p.resolve() for p in args.devset]))
     sets = {p: load_devset(p) for p in paths}
 
     print(f"KB: {len(kb.services)} services, {len(kb.situations)} situations")
