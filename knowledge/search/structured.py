@@ -4,7 +4,7 @@ An application number sends the person to the status look-up instead of the
 service search. Accepted shapes (anywhere in the message):
 
 * «ЦН-2026-00124» — the CNAP prefix in Cyrillic or Latin look-alikes
-  («CN», «ЦH», «CН»), any of «-», «/», «.», space or nothing between parts;
+  («CN», «ЦH», «CН»), any of «-», «/», «.», «_», space or nothing between parts;
 * «01/2345» — a register number: 1–4 digits, a slash, 3–8 digits;
 * a bare number of 5–12 digits.
 
@@ -23,7 +23,7 @@ _PHONE_RE = re.compile(
 )
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # «ЦН» in any mix of Cyrillic and Latin look-alikes: Ц/C/c/Ts, Н/H/N.
-_PREFIXED_RE = re.compile(r"(?<!\w)(?:[ЦцCc]|ts|Ts|TS)\s?[НнHhNn][\s./-]*(?:20\d{2})[\s./-]*\d{2,8}(?!\w)")
+_PREFIXED_RE = re.compile(r"(?<![^\W_])(?:[ЦцCc]|ts|Ts|TS)\s?[НнHhNn][\s./_-]*(?:20\d{2})[\s./_-]*\d{2,8}(?![^\W_])")
 _SLASHED_RE = re.compile(r"(?<![\w/])\d{1,4}/\d{3,8}(?![\w/])")
 # A comma or full stop after the number ends the sentence part («Заява 00457812, подавав…»); one followed
 # by a digit makes it a decimal or a grouped amount («12,500»), not a number.

@@ -146,6 +146,8 @@ def test_a_weak_cue_counts_only_when_the_search_found_nothing(real_kb):
         ("CN-2026-00124", "CN-2026-00124"),
         ("ЦH/2026/7", None),  # too short a serial part to be a number
         ("CН 2026 00124 готово?", "CН 2026 00124"),  # Latin C, Cyrillic Н
+        ("статус заявления ЦН_2026_00640", "ЦН_2026_00640"),  # underscores
+        ("abcЦН-2026-00124", None),  # glued to a word: not a number of ours
         ("номер 01/2345", "01/2345"),
         ("заява 8841230 готова?", "8841230"),
         ("моя заява 12345", "12345"),
