@@ -19,7 +19,7 @@ from knowledge.search.lexicon import split_compound
 from knowledge.search.morph import is_known
 from knowledge.search.normalize import fold
 from knowledge.search.stem import stems
-from knowledge.search.stopwords import drop_stop_phrases
+from knowledge.search.stopwords import drop_stop_phrases, is_stop_word
 
 LEXICON_SIM = 0.95  # a Russian word for its Ukrainian equivalent, «поміняти» for «обміняти»
 STEM_SIM = 0.8  # a related word with the same stem
@@ -167,7 +167,8 @@ class WordMatcher:
         i = 0
         joined: list[tuple[str, float]] = []
         while i < len(toks):
-            if i + 1 < len(toks):
+            # (Two real words only: «ні? де» is not «ніде».)
+            if i + 1 < len(toks) and not is_stop_word(toks[i]) and not is_stop_word(toks[i + 1]):
                 pair = toks[i] + toks[i + 1]
                 own, _ = query_word_keys(pair)
                 if any(k in idx.vocab for k in own) and not any(k in idx.vocab for k in query_word_keys(toks[i])[0]):
