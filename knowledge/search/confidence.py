@@ -29,8 +29,8 @@ from knowledge.search.morph import is_known
 # (bench/data/search_devset.yaml, search_dev_hard.yaml, search_offtopic_dev.yaml; never a held-out set).
 FEATURE_NAMES = ("score", "margin", "coverage", "name_coverage", "name_words", "matched_share", "foreign_share",
                  "unmatched", "length", "long_name_words")
-WEIGHTS = (3.100, 0.993, 2.230, 2.724, 3.453, 1.414, -1.826, -0.339, 0.714, 1.769)
-BIAS = -8.189
+WEIGHTS = (3.116, 1.035, 2.329, 2.630, 3.310, 1.562, -1.838, -0.143, 0.933, 1.689)
+BIAS = -8.374
 
 FOUND_CONFIDENCE = 0.5  # below: "none"
 CLOSE = 0.92  # candidates scoring this share of the first are as likely: "clarify" between them

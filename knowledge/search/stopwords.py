@@ -106,6 +106,7 @@ problem problems issue issues question questions
 знати знать know розуміти понимать understand казати сказати говорити сказать говорить say tell
 питати спитати запитати спросить ask уточнити уточнить
 положено положена положені належить належать полагается положено положены entitled eligible
+платити платить pay paid
 """
 
 
