@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from knowledge.search import Answer  # the engine itself is built by the app (bot/app.py), when needed
 
 PAGE = 5  # results per page: a short list is easier to read on a phone
-MENTIONED = 2  # services offered under the answer to a question about the CNAP that named a service too
+MENTIONED = 1  # services offered under the answer to a question about the CNAP that named one too: the best only
 
 
 class LastSearch(FlowState):
