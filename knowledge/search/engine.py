@@ -249,8 +249,8 @@ def clear_query_caches() -> None:
     """
     from knowledge.search import analysis, intent_model, intents, morph, stem
 
-    for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, morph.word_role, analysis.word_keys,
-               analysis.query_word_keys, stem.stems):
+    for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, morph.word_role, morph.names_a_thing,
+               analysis.word_keys, analysis.query_word_keys, stem.stems):
         fn.cache_clear()
     intents.clear_caches()
     intent_model.clear_caches()
