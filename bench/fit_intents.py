@@ -122,9 +122,8 @@ def fit(rows: list[dict], classes: list[str]) -> tuple[list[str], np.ndarray, np
     return vocab, w, b
 
 
-def predict(model: tuple[list[str], np.ndarray, np.ndarray], feats: set[str]) -> tuple[int, float]:
-    vocab, w, b = model
-    col = {f: i for i, f in enumerate(vocab)}
+def predict(model: tuple[dict[str, int], np.ndarray, np.ndarray], feats: set[str]) -> tuple[int, float]:
+    col, w, b = model
     z = b + sum((w[col[f]] for f in feats if f in col), np.zeros_like(b))
     p = np.exp(z - z.max())
     p /= p.sum()
@@ -188,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     preds: list[tuple[str, float]] = [(NONE, 0.0)] * len(rows)
     for name in TRAINING:
         test = [i for i, r in enumerate(rows) if r["file"] == name]
-        model = fit([r for r in rows if r["file"] != name], classes)
+        vocab, w, b = fit([r for r in rows if r["file"] != name], classes)
+        model = ({f: i for i, f in enumerate(vocab)}, w, b)
         for i in test:
             k, p = predict(model, rows[i]["feats"])
             preds[i] = (classes[k], p)

@@ -190,27 +190,27 @@ class SearchEngine:
         if intent.name in ("status-lookup", "greeting", "thanks") or not clean:
             return make_answer(clean, intent, "none", [])
         rs = self._readings(clean)
-        features = self.intent_features(clean, rs)
+        features: set[str] | None = None
         if intent.name is None:
+            features = self.intent_features(clean, rs)
             intent = self._learnt_intent(features, MODEL_SURE)
-        verdict, hits = self._search_rest(clean, intent, rs, lang)
-        if intent.name is None and verdict == "none":
+        # A question about the CNAP or for a person may name a service too («графік роботи цнапу, хочу
+        # подати на субсидію»): the search looks at the rest of the message.
+        rest = without_intent_words(clean, intent.name)
+        verdict, hits = self._search(rest, rs if rest == clean else None, lang)
+        if features is not None and intent.name is None and verdict == "none":
             # Nothing found: a weaker cue of a question about the CNAP, the bot or a person will do.
             intent = detect_intent(clean, lenient=True)
             if intent.name is None:
                 intent = self._learnt_intent(features, MODEL_LENIENT)
-            if intent.name is not None:
-                verdict, hits = self._search_rest(clean, intent, None, lang)
+            new_rest = without_intent_words(clean, intent.name)
+            if new_rest != rest:
+                verdict, hits = self._search(new_rest, None, lang)
         return make_answer(clean, intent, verdict, hits)
 
-    def _search_rest(self, clean: str, intent: Intent, rs: list[Reading] | None, lang: str,
-                     ) -> tuple[Verdict, list[SearchHit]]:
-        """The search's verdict and hits. A question about the CNAP or for a person may name a service too
-        («графік роботи цнапу, хочу подати на субсидію»): the words of the question are left out."""
-        rest = without_intent_words(clean, intent.name)
-        if rest != clean or rs is None:
-            rs = self._readings(rest)
-        ranked, shape, x = self._judge(rest, rs)
+    def _search(self, text: str, rs: list[Reading] | None, lang: str) -> tuple[Verdict, list[SearchHit]]:
+        """The verdict and hits for `text` (its readings `rs` when already made)."""
+        ranked, shape, x = self._judge(text, rs)
         verdict, n = self._verdict(ranked, shape, x)
         return verdict, self._hits(ranked[:n], lang)
 
