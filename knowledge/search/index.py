@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import chain
 
 from knowledge.search.analysis import text_groups
-from knowledge.search.normalize import normalize
+from knowledge.search.normalize import fold, normalize, unify_apostrophes
 from knowledge.search.stem import stems
 
 # How much a word in each field says about the document.
+_ABBREVIATION = re.compile(r"\b[А-ЯІЇЄҐ]{2,6}\b")
+
 FIELD_WEIGHTS = {
     "title": 1.0,
     "synonym": 0.97,
@@ -219,6 +222,13 @@ class SearchIndex:
             for pos in range(min(2, len(k))):
                 by_letter[(len(k), pos, k[pos])].append(k)
         self._by_letter: dict[tuple[int, int, str], list[str]] = dict(by_letter)
+        # Abbreviations the KB writes in capitals («ФОП», «ВПО», «КЕП»): people derive words from them
+        # («фопка», «впошники», «кепчик»; matching.py).
+        caps = {t for svc in kb.services.values() for text in (svc.title.uk, *svc.synonyms.uk, svc.summary.uk)
+                for t in _ABBREVIATION.findall(text)}
+        caps |= set(getattr(kb, "abbreviations", {}) or {})
+        self.abbreviations: frozenset[str] = frozenset(
+            k for k in (fold(unify_apostrophes(t.lower())) for t in caps) if k in self.vocab)
         # Derivational stems: «реестр» -> {реестрация, зарееструвати, ...}.
         by_stem: dict[str, list[str]] = defaultdict(list)
         for k in self.sorted_vocab:

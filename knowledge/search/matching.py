@@ -24,6 +24,14 @@ from knowledge.search.stopwords import drop_stop_phrases, is_stop_word
 LEXICON_SIM = 0.95  # a Russian word for its Ukrainian equivalent, «поміняти» for «обміняти»
 STEM_SIM = 0.8  # a related word with the same stem
 DICTIONARY_WORD_FUZZY = 0.85  # fuzzy matches of a real dictionary word count less
+ABBREVIATION_SIM = 0.9  # «фопка» for «ФОП»
+# Endings and slang suffixes people put on an abbreviation (folded: і -> и), «фоп» + «у», «ка», «чик», «шник»...
+ABBREVIATION_SUFFIXES = frozenset(fold(s) for s in (
+    "у а ом ові і и ах ам ами "
+    "ка ку ки кою ці ок очка очку "
+    "чик чика чику чики чиком "
+    "шник шника шнику шники шників шникам шниками шниця шниці шницею ешник ешника ешники ешникам "
+    "івець івця івці івцям").split())
 MAX_STEM_KEYS = 8
 MAX_KEYS_PER_WORD = 8
 TRANSLIT_ANALYSED = 4  # transliteration variants worth a morphological look-up
@@ -118,6 +126,11 @@ class WordMatcher:
                     sim = 0.45 + 0.4 * cp / longest
                     if found.get(cand, 0) < sim:
                         found[cand] = sim
+        # A word made from an abbreviation of the KB: «фопку», «фопчик», «впошникам», «кепчик».
+        if not dictionary_word and key not in idx.vocab:
+            for k in (3, 4, 5, 6):
+                if key[:k] in idx.abbreviations and key[k:] in ABBREVIATION_SUFFIXES:
+                    found[key[:k]] = max(found.get(key[:k], 0.0), ABBREVIATION_SIM)
         # Related words: a verb for its noun («зареєструвати» ~ «реєстрація»).
         for st in stems(key):
             for cand in idx.by_stem.get(st, ())[:MAX_STEM_KEYS]:

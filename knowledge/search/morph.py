@@ -8,14 +8,55 @@ Results are cached (LRU) — a chat sees the same words again and again.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from functools import lru_cache
 
 import pymorphy3
+from pymorphy3.dawg import PredictionSuffixesDAWG
 
 from knowledge.search.normalize import is_latin
 
 _RUSSIAN_ONLY = set("ыэъё")
 _MAX_LEMMAS = 3
+
+
+class LazySuffixTables(Sequence):
+    """The suffix tables pymorphy3 guesses unknown words from (prediction-suffixes-N.dawg, ~4 MiB per
+    language), read from disk on first use instead of with the dictionary.
+
+    The search parses only words a dictionary knows (see `lemmas`, `word_role`), so in a bot they usually
+    stay on disk; whatever parses an unknown word (bot/i18n.genitive_uk may) gets exactly what pymorphy3
+    would have given, a moment later.
+    """
+
+    def __init__(self, folder: str, count: int) -> None:
+        self._paths = [os.path.join(folder, f"prediction-suffixes-{i}.dawg") for i in range(count)]
+        self._tables: dict[int, PredictionSuffixesDAWG] = {}
+
+    @property
+    def loaded(self) -> int:
+        return len(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = range(len(self))[i]
+        if i not in self._tables:
+            self._tables[i] = PredictionSuffixesDAWG().load(self._paths[i])
+        return self._tables[i]
+
+
+def _analyzer(lang: str) -> pymorphy3.MorphAnalyzer:
+    analyzer = pymorphy3.MorphAnalyzer(lang=lang)
+    d = analyzer.dictionary
+    lazy = LazySuffixTables(d.path, len(d.prediction_suffixes_dawgs))
+    d.prediction_suffixes_dawgs = lazy  # type: ignore[assignment]
+    d._data = d._data._replace(prediction_suffixes_dawgs=lazy)  # the loaded tables are freed here
+    return analyzer
 
 
 class _Analyzers:
@@ -25,13 +66,13 @@ class _Analyzers:
 
 def uk_analyzer() -> pymorphy3.MorphAnalyzer:
     if _Analyzers.uk is None:
-        _Analyzers.uk = pymorphy3.MorphAnalyzer(lang="uk")
+        _Analyzers.uk = _analyzer("uk")
     return _Analyzers.uk
 
 
 def ru_analyzer() -> pymorphy3.MorphAnalyzer:
     if _Analyzers.ru is None:
-        _Analyzers.ru = pymorphy3.MorphAnalyzer(lang="ru")
+        _Analyzers.ru = _analyzer("ru")
     return _Analyzers.ru
 
 

@@ -40,8 +40,9 @@ WORD_NAME_BUDGET = 1200  # names one query word may add (bounds time on a huge K
 DESC_MAX_WEIGHT = max(w for f, w in FIELD_WEIGHTS.items() if f not in ("title", "synonym"))
 
 
-def score_reading(idx: SearchIndex, words: list[QueryWord]) -> dict[int, float]:
-    """Score of every candidate document for one reading of the query (0..1)."""
+def score_reading(idx: SearchIndex, words: list[QueryWord], exhaustive: bool = False) -> dict[int, float]:
+    """Score of the candidate documents for one reading of the query (0..1): every one that can be among
+    the PHRASE_CANDIDATES best (`exhaustive`: every candidate, for tests of the bounds)."""
     wq = sum(w.weight * w.idf for w in words)
     if wq <= 0:
         return {}
@@ -113,7 +114,8 @@ def score_reading(idx: SearchIndex, words: list[QueryWord]) -> dict[int, float]:
     coefs = [w.weight * w.idf / wq for w in words]
     # Best description weight any word can reach: bounds the score of a
     # document that matched no name, so most of them need no scoring.
-    desc_cap = sum(c * max((sim * DESC_MAX_WEIGHT for _, sim in dl), default=0.0) for c, dl in zip(coefs, desc_lists))
+    caps = [max((sim * DESC_MAX_WEIGHT for _, sim in dl), default=0.0) for dl in desc_lists]
+    desc_cap = sum(c * cap for c, cap in zip(coefs, caps))
     scores: dict[int, float] = {}
     kth: list[float] = []  # min-heap of the PHRASE_CANDIDATES best scores so far
 
@@ -128,21 +130,54 @@ def score_reading(idx: SearchIndex, words: list[QueryWord]) -> dict[int, float]:
             union += c * v
         return W_NAME * name_best.get(d, 0.0) + W_UNION * union
 
-    # Documents in order of their best name match; stop once even a perfect
-    # coverage could not lift the next one into the candidates for ranking.
-    for d in sorted(name_best, key=name_best.__getitem__, reverse=True):
-        if len(kth) >= PHRASE_CANDIDATES and W_NAME * name_best[d] + W_UNION < kth[0]:
+    # Documents that matched a name, by the most they can score: each word covers at most its name match
+    # or the best description any of its keys has. Stop once the next cannot enter the candidates.
+    name_bound: dict[int, float] = {d: W_NAME * nb + W_UNION * desc_cap for d, nb in name_best.items()}
+    for c, cap, nt in zip(coefs, caps, name_tok):
+        for d, v in nt.items():
+            if v > cap:
+                name_bound[d] += W_UNION * c * (v - cap)
+    for d in sorted(name_bound, key=name_bound.__getitem__, reverse=True):
+        if len(kth) >= PHRASE_CANDIDATES and name_bound[d] < kth[0] and not exhaustive:
             break
         s = scores[d] = score_doc(d)
         if len(kth) < PHRASE_CANDIDATES:
             heapq.heappush(kth, s)
         elif s > kth[0]:
             heapq.heapreplace(kth, s)
-    if len(kth) < PHRASE_CANDIDATES or W_UNION * desc_cap >= kth[0]:
-        for d in cands:
-            if d not in name_best:
-                scores[d] = score_doc(d)
+    if len(kth) < PHRASE_CANDIDATES or W_UNION * desc_cap >= kth[0] or exhaustive:
+        # The rest, best bound first, until none can enter the best: a 10,000-service KB has thousands.
+        base, extra = _desc_bounds(coefs, desc_lists)
+        for d in sorted((d for d in cands if d not in name_best), key=lambda d: extra.get(d, 0.0), reverse=True):
+            if len(kth) >= PHRASE_CANDIDATES and W_UNION * (base + extra.get(d, 0.0)) < kth[0] and not exhaustive:
+                break
+            s = scores[d] = score_doc(d)
+            if len(kth) < PHRASE_CANDIDATES:
+                heapq.heappush(kth, s)
+            elif s > kth[0]:
+                heapq.heapreplace(kth, s)
     return scores
+
+
+def _desc_bounds(coefs: list[float], desc_lists: list[list[tuple[dict[int, float], float]]],
+                 ) -> tuple[float, dict[int, float]]:
+    """The most the coverage of a candidate that matched no name can be: `base` + `extra[doc]` — exact from
+    the short postings that made it a candidate, and what a long posting could add at most."""
+    base = 0.0
+    extra: dict[int, float] = defaultdict(float)
+    for c, lists in zip(coefs, desc_lists):
+        cap = max((sim * DESC_MAX_WEIGHT for post, sim in lists if len(post) > DESC_CANDIDATE_LIMIT), default=0.0)
+        base += c * cap
+        part: dict[int, float] = {}
+        for post, sim in lists:
+            if len(post) <= DESC_CANDIDATE_LIMIT:
+                for d, x in post.items():
+                    v = x * sim
+                    if v > cap and v > part.get(d, 0.0):
+                        part[d] = v
+        for d, v in part.items():
+            extra[d] += c * (v - cap)
+    return base, extra
 
 
 def phrase_similarity(idx: SearchIndex, q_sorted: str, raw: str, d: int) -> float:

@@ -114,6 +114,10 @@ def _fold_set(text: str) -> frozenset[str]:
     return frozenset(fold(w) for w in text.split())
 
 
+# English words of three letters or more that Ukrainian in Latin letters does not use: two of them in a
+# message mean English prose, never a keyboard-layout slip (variants.py).
+ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(
+    w for w in _EN_STOP.split() if w.isascii() and len(w) >= 3 and w not in {"she", "may", "mine"})
 STOP_WORDS: frozenset[str] = _fold_set(_UK_STOP) | _fold_set(_RU_STOP) | _fold_set(_EN_STOP)
 WEAK_WORDS: frozenset[str] = _fold_set(_WEAK)
 FILLER_WORDS: frozenset[str] = _fold_set(_FILLER)

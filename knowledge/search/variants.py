@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from knowledge.search.layout import looks_like_layout_slip, to_russian, to_ukrainian
 from knowledge.search.normalize import is_latin, tokenize
+from knowledge.search.stopwords import ENGLISH_FUNCTION_WORDS
 from knowledge.search.translit import transliterate_word_variants
 
 # Characters a layout slip turns into letters: keep them inside a Latin chunk.
@@ -69,7 +70,8 @@ def readings(
     translit = [Reading("translit", tr, 0.97)] if tr != typed else []
 
     layout: list[Reading] = []
-    if slip or not latin or len(known_latin) * 2 < len(long_latin):
+    english = len(ENGLISH_FUNCTION_WORDS.intersection(latin)) >= 2  # «how do we register as idps here»
+    if slip or not latin or (not english and len(known_latin) * 2 < len(long_latin)):
         f = 1.0 if slip else 0.9
         layout.append(Reading("layout-uk", tuple(tokenize(_retype(query, to_ukrainian))), f))
         ru = tuple(tokenize(_retype(query, to_russian)))

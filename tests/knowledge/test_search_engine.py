@@ -235,3 +235,45 @@ def test_cli_nothing_found(kb):
     out = io.StringIO()
     run_search("як де що", lang="uk", limit=3, as_json=False, kb=kb, stdin=io.StringIO(), stdout=out)
     assert "Нічого не знайдено" in out.getvalue()
+
+
+@pytest.mark.parametrize(("word", "abbreviation"), [("фопку", "фоп"), ("фопчик", "фоп"), ("впошникам", "впо"),
+                                                     ("кепчик", "кеп"), ("впошниками", "впо")])
+def test_words_made_from_an_abbreviation_match_it(engine, word, abbreviation):
+    [w] = engine.matcher.words((word.lower(),))
+    assert (abbreviation, 0.9) in w.matches
+
+
+def test_a_dictionary_word_is_not_taken_for_an_abbreviation(engine):
+    """«мозку» (of the brain) starts like МОЗ, the Ministry of Health, but is a word of its own."""
+    words = engine.matcher.words(("мозку",))
+    assert not any(k == "моз" for w in words for k, _ in w.matches)
+
+
+def test_slang_for_a_sole_proprietorship_finds_it(engine):
+    assert top_ids(engine, "закрити фопку") == ["fop-closing"]
+
+
+def test_the_score_bounds_never_drop_a_document_that_belongs_among_the_best(engine):
+    """score_reading skips documents whose upper bound cannot reach the best PHRASE_CANDIDATES; scoring every
+    candidate must give the same best ones, on messages of every kind of the benchmark."""
+    import heapq
+    from pathlib import Path
+
+    import yaml
+
+    from knowledge.search.scoring import PHRASE_CANDIDATES, score_reading
+
+    data = Path(__file__).resolve().parents[2] / "bench" / "data" / "search_dev_hard.yaml"
+    queries = [it["q"] for it in yaml.safe_load(data.read_text(encoding="utf-8"))["queries"]]
+    compared = 0
+    for q in queries:
+        for reading in engine._readings(q):
+            words = engine.matcher.words(reading.tokens, engine._factors(q))
+            if not words:
+                continue
+            fast, full = score_reading(engine.index, words), score_reading(engine.index, words, exhaustive=True)
+            best = heapq.nlargest(PHRASE_CANDIDATES, full.items(), key=lambda kv: kv[1])
+            assert all(fast.get(d) == s for d, s in best), q
+            compared += 1
+    assert compared >= len(queries)

@@ -102,3 +102,47 @@ def test_generic_verbs_are_weak_not_dropped():
     assert word_weight("отримати", lemmas("отримати")) == WEAK_WEIGHT
     assert word_weight("получить", lemmas("получить")) == WEAK_WEIGHT
     assert word_weight("прописка", lemmas("прописка")) == 1.0
+
+
+def _parses(analyzer, word):
+    return [(p.normal_form, str(p.tag), round(p.score, 6)) for p in analyzer.parse(word)]
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru"])
+def test_suffix_tables_for_unknown_words_are_read_only_when_needed(lang):
+    """The guessing tables stay on disk until an unknown word is parsed; the parses are pymorphy3's own."""
+    import pymorphy3
+
+    from knowledge.search.morph import LazySuffixTables, _analyzer
+
+    plain, lazy = pymorphy3.MorphAnalyzer(lang=lang), _analyzer(lang)
+    tables = lazy.dictionary.prediction_suffixes_dawgs
+    assert isinstance(tables, LazySuffixTables) and tables.loaded == 0
+    known = ["субсидію", "довідки", "прописка", "стали"] if lang == "uk" else ["справки", "стали", "ребёнка"]
+    for word in known:
+        assert lazy.word_is_known(word) and _parses(lazy, word) == _parses(plain, word)
+    assert tables.loaded == 0
+    unknown = ["тернопільщанська", "айдішка"] if lang == "uk" else ["загуглить", "ковидный", "айдишка"]
+    for word in unknown:
+        assert not plain.word_is_known(word)
+        assert _parses(lazy, word) == _parses(plain, word) != []
+    assert tables.loaded >= 1
+
+
+def test_the_search_never_reads_the_guessing_tables(kb, monkeypatch):
+    """Typos, slang, names and Russian: the search parses only known words, so the tables stay on disk."""
+    from knowledge.search import SearchEngine, morph
+    from knowledge.search.engine import clear_query_caches
+
+    monkeypatch.setattr(morph._Analyzers, "uk", morph._analyzer("uk"))
+    monkeypatch.setattr(morph._Analyzers, "ru", morph._analyzer("ru"))
+    clear_query_caches()
+    try:
+        engine = SearchEngine(kb)
+        for q in ["субсидя на комуналку", "Мене звати Оксана Гнатюк, загубила айдішку",
+                  "справка о несудимости срочно", "ковидний сертифікат", "zaminyty prava", "ce,cblsz"]:
+            engine.answer(q, lang="uk")
+        assert morph._Analyzers.uk.dictionary.prediction_suffixes_dawgs.loaded == 0
+        assert morph._Analyzers.ru.dictionary.prediction_suffixes_dawgs.loaded == 0
+    finally:
+        clear_query_caches()  # nothing cached from these analyzers outlives the test

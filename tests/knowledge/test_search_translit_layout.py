@@ -107,3 +107,12 @@ def test_transliterate_text_keeps_cyrillic_and_digits():
     assert transliterate("zagran pasport") == "загран паспорт"
     assert transliterate("dovidka VPO 2024") == "довідка впо 2024"
     assert transliterate("довідка vpo") == "довідка впо"
+
+
+def test_english_prose_gets_no_keyboard_layout_reading(engine):
+    """Two English function words make a message English: re-typing it on the Cyrillic layout is noise
+    (and costs the time of matching a dozen nonsense words). A slip and plain translit keep their readings."""
+    hows = lambda q: {r.how for r in engine._readings(q)}  # noqa: E731
+    assert hows("We were displaced from Kharkiv oblast. How do we register as IDPs here?") == {"typed", "translit"}
+    assert "layout-uk" in hows("ghjgbcrf")  # «прописка» on the wrong layout
+    assert "layout-uk" in hows("ce,cblsz yf pbve")
