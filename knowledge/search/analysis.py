@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from knowledge.search.lexicon import ukrainian_equivalents
 from knowledge.search.morph import lemmas, word_role
-from knowledge.search.normalize import fold, tokenize
+from knowledge.search.normalize import fold, tokenize_once
 from knowledge.search.stopwords import is_stop_word, word_weight
 
 
@@ -44,7 +44,7 @@ def _index_word(token: str) -> tuple[str, ...] | None:
 def text_groups(text: str) -> tuple[tuple[str, ...], ...]:
     """Key groups (one per meaningful word) of a KB text; stop words dropped."""
     out = []
-    for t in tokenize(text):
+    for t in tokenize_once(text):
         keys = _index_word(t)
         if keys is not None:
             out.append(keys)

@@ -247,10 +247,10 @@ def clear_query_caches() -> None:
     For benchmarks that want to time a query as if its words were new; a
     running bot never needs this.
     """
-    from knowledge.search import analysis, intent_model, intents, morph, stem
+    from knowledge.search import analysis, intent_model, intents, morph, normalize, stem
 
-    for fn in (morph.lemmas, morph.is_known_uk, morph.is_known_ru, morph.word_role, morph.names_a_thing,
-               analysis.word_keys, analysis.query_word_keys, stem.stems):
+    for fn in (morph.analyse, morph.is_known_uk, morph.is_known_ru,
+               analysis.word_keys, analysis.query_word_keys, stem.stems, normalize._tokens):
         fn.cache_clear()
     intents.clear_caches()
     intent_model.clear_caches()

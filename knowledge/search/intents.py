@@ -131,6 +131,10 @@ def _prefix_matches(form: str, p: str) -> bool:
     # five-letter prefix only in its last letter («робоо…» is «робот…», «похов…» is not «позов…»).
     if n < 5 or (n == 5 and form[:4] != p[:4]):
         return False
+    # One edit at or after the second letter leaves either the second and third letters or the fourth and
+    # fifth (shifted by at most one) in place: a cheap test before the edit distance.
+    if form[1:3] != p[1:3] and p[3:5] not in form[2:6]:
+        return False
     return len(form) >= n - 1 and min(
         Levenshtein.distance(form[:k], p, score_cutoff=1) for k in (n - 1, n, n + 1)) <= 1
 

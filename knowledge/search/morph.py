@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 import pymorphy3
 from pymorphy3.dawg import PredictionSuffixesDAWG
@@ -91,17 +92,6 @@ def is_known(word: str) -> bool:
     return is_known_uk(word) or is_known_ru(word)
 
 
-def _normal_forms(analyzer: pymorphy3.MorphAnalyzer, word: str) -> list[str]:
-    out: list[str] = []
-    for p in analyzer.parse(word):
-        nf = p.normal_form.replace("ё", "е")
-        if nf not in out:
-            out.append(nf)
-        if len(out) >= _MAX_LEMMAS:
-            break
-    return out
-
-
 _EN_IRREGULAR = {"children": "child", "women": "woman", "men": "man", "people": "person", "died": "die", "born": "birth"}
 
 
@@ -129,32 +119,10 @@ def english_stem(word: str) -> str:
     return w
 
 
-@lru_cache(maxsize=200_000)
-def lemmas(token: str) -> tuple[str, ...]:
-    """Dictionary forms of one lower-cased token (never empty; unknown words map to themselves).
-
-    * Latin words: a light English stem.
-    * Words with Russian-only letters (ы э ъ ё): Russian dictionary.
-    * Otherwise the Ukrainian dictionary; if the word is unknown there, the
-      Russian one (Russian written without its special letters, surzhyk).
-    * Unknown to both: the word itself — fuzzy matching takes over.
-    """
-    if not token:
-        return (token,)
-    if is_latin(token):
-        return (english_stem(token),) if token.isalpha() else (token,)
-    if token.isdigit():
-        return (token,)
-    if _RUSSIAN_ONLY & set(token):
-        if is_known_ru(token):
-            return tuple(_normal_forms(ru_analyzer(), token))
-        return (token,)
-    if is_known_uk(token):
-        # Not the Russian reading too: Ukrainian «води» (of water) is not Russian «водить».
-        return tuple(_normal_forms(uk_analyzer(), token))
-    if is_known_ru(token):
-        return tuple(_normal_forms(ru_analyzer(), token))
-    return (token,)
+class WordAnalysis(NamedTuple):
+    lemmas: tuple[str, ...]
+    role: str
+    names_a_thing: bool
 
 
 # Parts of speech that never name a need: conjunctions, particles, prepositions,
@@ -165,6 +133,9 @@ _KEEP = {"не", "ні", "без", "нет", "немає", "нема", "ни"}
 
 
 def _analyzer_for(token: str) -> pymorphy3.MorphAnalyzer | None:
+    """The Russian dictionary for words with Russian-only letters (ы э ъ ё); otherwise the Ukrainian one,
+    and for a word unknown there the Russian one (Russian written without its special letters, surzhyk).
+    Not the Russian reading of a Ukrainian word too: Ukrainian «води» (of water) is not Russian «водить»."""
     if _RUSSIAN_ONLY & set(token):
         return ru_analyzer() if is_known_ru(token) else None
     if is_known_uk(token):
@@ -173,37 +144,61 @@ def _analyzer_for(token: str) -> pymorphy3.MorphAnalyzer | None:
 
 
 @lru_cache(maxsize=200_000)
-def word_role(token: str) -> str:
-    """"function" (pronoun, conjunction, particle, preposition), "name" (a person's
-    first name, surname or patronymic), or "" for any other word.
-
-    Function words by the most likely parse (pronominal adjectives such as
-    «який», «какой» count as pronouns); a name only when every parse is one.
-    Unknown and Latin words have no role.
-    """
-    if not token or token in _KEEP or is_latin(token) or token.isdigit():
-        return ""
+def analyse(token: str) -> WordAnalysis:
+    """What the search needs to know of one lower-cased token, from one dictionary parse (cached: a chat
+    sees the same words again and again). See `lemmas`, `word_role` and `names_a_thing`."""
+    if not token:
+        return WordAnalysis((token,), "", True)
+    if is_latin(token):
+        return WordAnalysis((english_stem(token),) if token.isalpha() else (token,), "", True)
     analyzer = _analyzer_for(token)
-    if analyzer is None:
-        return ""
+    if analyzer is None:  # unknown to both dictionaries: fuzzy matching takes over
+        return WordAnalysis((token,), "", True)
     parses = analyzer.parse(token)
+    forms: list[str] = []
+    for p in parses:
+        nf = p.normal_form.replace("ё", "е")
+        if nf not in forms:
+            forms.append(nf)
+        if len(forms) >= _MAX_LEMMAS:
+            break
+    return WordAnalysis(
+        (token,) if token.isdigit() else tuple(forms),
+        "" if token in _KEEP or token.isdigit() else _role(parses),
+        any(p.tag.POS == "NOUN" for p in parses),
+    )
+
+
+def _role(parses) -> str:
+    # Function words by the most likely parse (pronominal adjectives such as «який», «какой» count as
+    # pronouns); a name only when the word has no other reading: «борщ» is also a surname.
     tag = parses[0].tag
     if tag.POS in _FUNCTION_POS or "Apro" in tag.grammemes:
         return "function"
-    # A name only when the word has no other reading: «борщ» is also a surname.
     if all(_NAME_TAGS & p.tag.grammemes for p in parses):
         return "name"
     return ""
 
 
-@lru_cache(maxsize=200_000)
+def lemmas(token: str) -> tuple[str, ...]:
+    """Dictionary forms of one lower-cased token (never empty; unknown words map to themselves).
+
+    * Latin words: a light English stem.
+    * Cyrillic words: the dictionary `_analyzer_for` picks; unknown to both: the word itself.
+    """
+    return analyse(token).lemmas
+
+
+def word_role(token: str) -> str:
+    """"function" (pronoun, conjunction, particle, preposition), "name" (a person's
+    first name, surname or patronymic), or "" for any other word. Unknown and Latin words have no role."""
+    return analyse(token).role
+
+
 def names_a_thing(token: str) -> bool:
     """A noun, or a word the dictionaries do not know (slang, an abbreviation, a typo, Latin): what a need is
     about. Verbs, adjectives and adverbs alone («як отримати новий?») point back at the story."""
-    analyzer = None if is_latin(token) else _analyzer_for(token)
-    if analyzer is None:
-        return True
-    return any(p.tag.POS == "NOUN" for p in analyzer.parse(token))
+    return analyse(token).names_a_thing
 
 
 def lemma(token: str) -> str:
@@ -212,4 +207,4 @@ def lemma(token: str) -> str:
 
 
 
-__all__ = ["lemmas", "lemma", "word_role", "names_a_thing", "english_stem", "is_known", "is_known_uk", "is_known_ru", "uk_analyzer", "ru_analyzer"]
+__all__ = ["analyse", "WordAnalysis", "lemmas", "lemma", "word_role", "names_a_thing", "english_stem", "is_known", "is_known_uk", "is_known_ru", "uk_analyzer", "ru_analyzer"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Every way people (and phone keyboards) type the Ukrainian apostrophe.
 APOSTROPHES = "'’ʼ`‘´′ʹ\u02bb\u2018\u2019\u201b\uff07"
@@ -92,12 +93,15 @@ def normalize(text: str) -> str:
     return collapse_spaces(text)
 
 
+_LATIN_LETTER = re.compile("[a-z]")
+
+
 def cyrillic_lookalikes(token: str) -> str:
     """A Cyrillic word with Latin look-alike letters typed in it («мiсто» with a Latin i) -> all Cyrillic.
 
     Keyboards without «і» and copy-paste make such words common; a word with no Cyrillic letter is left alone.
     """
-    if token.isascii() or not any("a" <= ch <= "z" for ch in token):
+    if token.isascii() or not _LATIN_LETTER.search(token):
         return token
     return token.translate(_LOOKALIKES)
 
@@ -108,6 +112,16 @@ def tokenize(text: str) -> list[str]:
     Hyphenated words are split («ID-картка» -> «id», «картка»), because people
     type them joined, split or spaced. Latin look-alikes inside a Cyrillic word become Cyrillic.
     """
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=4096)  # one message is tokenized by several steps (intents, readings, clauses)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(tokenize_once(text))
+
+
+def tokenize_once(text: str) -> list[str]:
+    """`tokenize` without the cache: for the knowledge base's texts, each read once when the index is built."""
     text = unify_apostrophes(to_lower(text))
     out: list[str] = []
     for m in _WORD_RE.finditer(text):
@@ -140,6 +154,7 @@ __all__ = [
     "collapse_spaces",
     "normalize",
     "tokenize",
+    "tokenize_once",
     "cyrillic_lookalikes",
     "fold",
     "is_cyrillic",

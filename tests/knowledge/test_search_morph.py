@@ -51,12 +51,14 @@ def test_english_stemmer_is_light_and_consistent():
     assert lemmas("Certificates".lower()) == ("certificate",)
 
 
-def test_lemmas_are_cached():
-    lemmas.cache_clear()
-    lemmas("субсидію")
-    lemmas("субсидію")
-    info = lemmas.cache_info()
-    assert info.hits >= 1 and info.misses == 1
+def test_one_parse_per_word_serves_lemmas_role_and_part_of_speech():
+    from knowledge.search.morph import analyse, names_a_thing, word_role
+
+    analyse.cache_clear()
+    assert lemmas("субсидію") == ("субсидія",)
+    assert word_role("субсидію") == "" and names_a_thing("субсидію")
+    info = analyse.cache_info()
+    assert info.misses == 1 and info.hits == 2
 
 
 def test_dictionary_lookup():
