@@ -11,6 +11,9 @@ Pipeline for one query
    fields + phrase-level fuzzy match (scoring.py). The best reading wins;
    situations and services compete in one list.
 
+Close candidates are then ordered with the service model (service_model.py), which has learnt from
+labelled messages the words people use for each service.
+
 answer() first asks whether the message is a search at all: the word classes of
 intents.py, then the learnt model of intent_model.py (when sure), recognise
 questions about the CNAP, the bot, a person or an application; a search that
@@ -34,6 +37,7 @@ from knowledge.search.intents import Intent, detect_intent, without_intent_words
 from knowledge.search.matching import QueryWord, WordMatcher
 from knowledge.search.morph import is_known, is_known_ru, is_known_uk
 from knowledge.search.scoring import PHRASE_CANDIDATES, phrase_similarity, score_reading
+from knowledge.search.service_model import ServiceModel, key_features
 from knowledge.search.variants import Reading, readings
 
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
@@ -46,6 +50,13 @@ MEMBER_LOOKAHEAD = 4  # how many hits after the situation are looked at for such
 # found nothing when at least this sure (chosen by the cross-validation of bench/fit_intents.py).
 MODEL_SURE = 0.7
 MODEL_LENIENT = 0.4
+# The service model (service_model.py) orders the candidates scoring at least RERANK_CLOSE of the first,
+# among the first RERANK_DEPTH: a candidate's order is its score plus RERANK_WEIGHT x the model's
+# probability (chosen by the cross-validation of bench/fit_services.py). The scores stay in their places
+# (the first keeps the first score); the verdict's evidence is that of the new first.
+RERANK_CLOSE = 0.8
+RERANK_WEIGHT = 0.1
+RERANK_DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,9 @@ class SearchEngine:
         self.index = SearchIndex(kb)
         self.matcher = WordMatcher(self.index)
         self.intent_model = IntentModel.load()
+        units = self.index.units
+        self.service_model = ServiceModel.build(
+            (self.index.docs[u.doc].hit_id, u.text.split()) for u in units)
         # Load both dictionaries now, not on the first user's query.
         is_known_ru("тест")
         is_known_uk("тест")
@@ -126,14 +140,30 @@ class SearchEngine:
             out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
         return out
 
-    def _judge(self, clean: str, rs: list[Reading] | None = None,
+    def _judge(self, clean: str, rs: list[Reading] | None = None, feats: set[str] | None = None,
                ) -> tuple[list[tuple[float, int]], QueryShape, tuple[float, ...]]:
         """Ranked candidates of a cleaned message, the query's shape and the features of the evidence."""
+        rs = self._readings(clean) if rs is None else rs
         ranked, words = self._rank(clean, rs)
-        ranked = self._specific_first(ranked, words)
+        ranked = self._reorder(self._specific_first(ranked, words), clean, rs, feats)
         first = evidence(self.index, words, ranked[0][1], ranked[0][0]) if ranked else None
         shape = query_shape(words)
         return ranked, shape, features(shape, first, self._rival_score(ranked))
+
+    def _reorder(self, ranked: list[tuple[float, int]], clean: str, rs: list[Reading],
+                 feats: set[str] | None) -> list[tuple[float, int]]:
+        """The close candidates in the order the service model and the scores agree on (see RERANK_*).
+        `feats`: the message's features (intent_features), when already made."""
+        if len(ranked) < 2 or ranked[1][0] < RERANK_CLOSE * ranked[0][0]:
+            return ranked
+        close = [(s, d) for s, d in ranked[:RERANK_DEPTH] if s >= RERANK_CLOSE * ranked[0][0]]
+        docs = self.index.docs
+        feats = self.intent_features(clean, rs) if feats is None else feats
+        post = self.service_model.posteriors(key_features(feats),
+                                             [docs[d].hit_id for _, d in close])
+        order = sorted(close, key=lambda sd: -(sd[0] + RERANK_WEIGHT * post[docs[sd[1]].hit_id]))
+        # The places keep their scores: the first is as sure as the scoring's first was.
+        return [(s, d) for (s, _), (_, d) in zip(close, order)] + ranked[len(close):]
 
     def _specific_first(self, ranked: list[tuple[float, int]], words: list[QueryWord]) -> list[tuple[float, int]]:
         """A life situation first, and one of its own services close behind that names more of what was asked:
@@ -197,7 +227,7 @@ class SearchEngine:
         # A question about the CNAP or for a person may name a service too («графік роботи цнапу, хочу
         # подати на субсидію»): the search looks at the rest of the message.
         rest = without_intent_words(clean, intent.name)
-        verdict, hits = self._search(rest, rs if rest == clean else None, lang)
+        verdict, hits = self._search(rest, rs if rest == clean else None, lang, features if rest == clean else None)
         if features is not None and intent.name is None and verdict == "none":
             # Nothing found: a weaker cue of a question about the CNAP, the bot or a person will do.
             intent = detect_intent(clean, lenient=True)
@@ -208,9 +238,10 @@ class SearchEngine:
                 verdict, hits = self._search(new_rest, None, lang)
         return make_answer(clean, intent, verdict, hits)
 
-    def _search(self, text: str, rs: list[Reading] | None, lang: str) -> tuple[Verdict, list[SearchHit]]:
-        """The verdict and hits for `text` (its readings `rs` when already made)."""
-        ranked, shape, x = self._judge(text, rs)
+    def _search(self, text: str, rs: list[Reading] | None, lang: str,
+                feats: set[str] | None = None) -> tuple[Verdict, list[SearchHit]]:
+        """The verdict and hits for `text` (its readings `rs` and features `feats` when already made)."""
+        ranked, shape, x = self._judge(text, rs, feats)
         verdict, n = self._verdict(ranked, shape, x)
         return verdict, self._hits(ranked[:n], lang)
 

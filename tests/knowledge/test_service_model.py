@@ -1,0 +1,59 @@
+"""The service model (knowledge/search/service_model.py): learnt words for services, ordering close
+candidates only. The messages below are our own, not from bench/data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from knowledge.search import engine as engine_module
+from knowledge.search.service_model import COUNTS_PATH, ServiceModel, count_messages, key_features
+
+
+def test_shipped_counts_name_services_and_situations_of_the_kb(kb):
+    counts = json.loads(COUNTS_PATH.read_text(encoding="utf-8"))["counts"]
+    assert len(counts) >= 100
+    for hit_id, feats in counts.items():
+        kind, _, sid = hit_id.rpartition(":")
+        assert sid in (kb.situations if kind == "situation" else kb.services), hit_id
+        assert feats and all(f.startswith("k:") and n > 0 for f, n in feats.items())
+
+
+def test_words_seen_with_a_service_make_it_likelier():
+    model = ServiceModel(count_messages([
+        (["idp-host-compensation"], {"k:прихистити", "k:родина", "c:you"}),
+        (["idp-host-compensation"], {"k:прихистити", "k:переселенець"}),
+        (["idp-registration"], {"k:довидка", "k:переселенець"}),
+    ]))
+    post = model.posteriors(key_features({"k:прихистити", "k:переселенець", "len:3"}),
+                            ["idp-registration", "idp-host-compensation"])
+    assert post["idp-host-compensation"] > 0.6 > post["idp-registration"] and abs(sum(post.values()) - 1) < 1e-9
+    flat = model.posteriors(frozenset(), ["idp-registration", "idp-host-compensation"])
+    assert flat["idp-registration"] == pytest.approx(0.5)
+    # A service nobody wrote about still takes part.
+    assert set(model.posteriors(frozenset({"k:прихистити"}), ["id-card", "idp-registration"])) == {"id-card",
+                                                                                                  "idp-registration"}
+
+
+def test_only_close_candidates_are_reordered(engine, monkeypatch):
+    docs = {d.hit_id: i for i, d in enumerate(engine.index.docs)}
+    prefers = ServiceModel(count_messages([(["heating"], {"k:батарея"})] * 20 + [(["id-card"], {"k:паспорт"})] * 20))
+    monkeypatch.setattr(engine, "service_model", prefers)
+    feats = {"k:батарея"}
+    far = [(1.0, docs["housing-subsidy"]), (0.5, docs["heating"])]
+    assert engine._reorder(far, "", [], feats) == far
+    close = [(1.0, docs["housing-subsidy"]), (0.99, docs["heating"]), (0.3, docs["id-card"])]
+    # The places keep their scores: only which service stands where changes.
+    assert engine._reorder(close, "", [], feats) == [(1.0, close[1][1]), (0.99, close[0][1]), close[2]]
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("у нас живе родина переселенців з Маріуполя, чи можна отримати компенсацію за їх проживання",
+     "idp-host-compensation"),
+    ("візок зламався, як отримати новий від держави", "assistive-devices"),
+])
+def test_words_people_use_for_a_service_decide_between_close_ones(engine, monkeypatch, message, expected):
+    assert engine.search(message, limit=1)[0].id == expected
+    monkeypatch.setattr(engine_module, "RERANK_WEIGHT", 0.0)  # the scoring alone gets these wrong
+    assert engine.search(message, limit=1)[0].id != expected
