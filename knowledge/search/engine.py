@@ -278,10 +278,10 @@ def clear_query_caches() -> None:
     For benchmarks that want to time a query as if its words were new; a
     running bot never needs this.
     """
-    from knowledge.search import analysis, intent_model, intents, morph, normalize, stem
+    from knowledge.search import analysis, intent_model, intents, morph, normalize, stem, translit
 
-    for fn in (morph.analyse, morph.is_known_uk, morph.is_known_ru,
-               analysis.word_keys, analysis.query_word_keys, stem.stems, normalize._tokens):
+    for fn in (morph.analyse, morph.is_known_uk, morph.is_known_ru, analysis.word_keys, analysis.query_word_keys,
+               stem.stems, normalize._tokens, translit._variants):
         fn.cache_clear()
     intents.clear_caches()
     intent_model.clear_caches()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 # Longest first. Each entry: latin -> alternatives (first is the default).
 _WORD_START = {
@@ -123,6 +124,11 @@ def transliterate_word(word: str) -> str:
 
 def transliterate_word_variants(word: str, limit: int = 12) -> list[str]:
     """Several Cyrillic spellings of one Latin word, most likely first."""
+    return list(_variants(word, limit))
+
+
+@lru_cache(maxsize=50_000)  # readings and intents ask for the same words of every message
+def _variants(word: str, limit: int) -> tuple[str, ...]:
     segs = _segments(word.lower())
     ambiguous = [k for k, alts in enumerate(segs) if len(alts) > 1]
     out: list[str] = []
@@ -141,8 +147,8 @@ def transliterate_word_variants(word: str, limit: int = 12) -> list[str]:
                     seen.add(s)
                     out.append(s)
                     if len(out) >= limit:
-                        return out
-    return out
+                        return tuple(out)
+    return tuple(out)
 
 
 def transliterate(text: str) -> str:
