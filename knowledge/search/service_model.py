@@ -11,7 +11,9 @@ order candidates the scoring already finds close (engine.RERANK_CLOSE): it never
 words did not find, and it never changes how sure the verdict is of the scores.
 
 The counts from labelled messages are fitted by bench/fit_services.py (service_counts.json); the KB part is
-counted from the KB when the engine starts, so a community's own cards and synonyms take part.
+counted from the KB when the engine starts, so a community's own cards and synonyms take part. The labelled
+messages are about the bundled KB's services: a service a community adds gets the KB part only (until
+messages about it are labelled), and counts of ids its KB does not have are never asked for.
 """
 
 from __future__ import annotations
