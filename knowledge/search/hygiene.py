@@ -39,7 +39,9 @@ def clean_text(text: str, max_chars: int | None = None) -> str:
         return ""
     text = _ANSI_RE.sub(" ", text)
     text = text.translate(_INVISIBLE_TABLE)
-    text = "".join(" " if ch in "\t\n\r\v\f\x85\u2028\u2029" else ch for ch in text if ch.isspace() or not _drop_char(ch))
+    if not text.isprintable():  # most messages are: nothing to drop or replace, and no loop over characters
+        text = "".join(" " if ch in "\t\n\r\v\f\x85\u2028\u2029" else ch
+                       for ch in text if ch.isspace() or not _drop_char(ch))
     # NFC after the surrogates are gone (normalising a lone surrogate would raise on encoding later).
     text = unicodedata.normalize("NFC", text)
     text = _SPACES_RE.sub(" ", text).strip()

@@ -309,3 +309,26 @@ HARD_VTOP1_FLOOR = 0.84
 HARD_CONFIDENT_FLOOR = 0.90
 OFFTOPIC_CONFIDENT_CEILING = 0.05
 INTENT_FLOOR = 0.95
+
+
+def test_clean_text_skips_the_character_loop_only_when_it_would_change_nothing():
+    """clean_text checks text.isprintable() before filtering character by character: the result must be
+    the one of the full filter, for printable text and for text with every kind of character to drop."""
+    import random
+    import unicodedata
+
+    from knowledge.search.hygiene import _ANSI_RE, _INVISIBLE_TABLE, _SPACES_RE, _drop_char, clean_text
+
+    def reference(text: str) -> str:
+        text = _ANSI_RE.sub(" ", text).translate(_INVISIBLE_TABLE)
+        text = "".join(" " if ch in "\t\n\r\v\f\x85\u2028\u2029" else ch
+                       for ch in text if ch.isspace() or not _drop_char(ch))
+        return _SPACES_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+    rng = random.Random(13)
+    alphabet = list("абвгґєіїщьюя ABCxyz 0123,.!?'’-") + ["\t", "\n", "\x00", "\x07", "\x1b[31m", "\u00a0",
+                                                            "\u200b", "\u202e", "\ud800", "\ue000", "\u0301",
+                                                            "\u2028", "\U0001f600", "\u0378"]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert clean_text(text) == reference(text), repr(text)
