@@ -39,13 +39,12 @@ def collect(engine: SearchEngine) -> tuple[np.ndarray, np.ndarray]:
     """The evidence of every tuning message. The service model that orders close candidates is built
     without the message's own file (as fit_services.py cross-validates): fitted on its own messages it
     would look surer than it is on new ones."""
-    rows, names = fit_services.examples(engine), fit_services.kb_names(engine)
+    rows, names = fit_services.examples(engine), engine.index.name_keys()
     shipped = engine.service_model
     xs, ys = [], []
     for name in TUNING:
         others = [r for r in rows if r["file"] != name]
-        engine.service_model = ServiceModel(fit_services.merge(count_messages(
-            (r["expected"], r["feats"]) for r in others), ServiceModel.name_counts(names)))
+        engine.service_model = ServiceModel.build(names, count_messages((r["expected"], r["feats"]) for r in others))
         for it in yaml.safe_load((ROOT / "bench" / "data" / name).read_text(encoding="utf-8"))["queries"]:
             exp = it["expected"]
             if exp and exp[0].startswith("intent:"):

@@ -47,10 +47,6 @@ def examples(engine: SearchEngine) -> list[dict]:
     return rows
 
 
-def kb_names(engine: SearchEngine) -> list[tuple[str, list[str]]]:
-    return [(engine.index.docs[u.doc].hit_id, u.text.split()) for u in engine.index.units]
-
-
 def top1(engine: SearchEngine, rows: list[dict]) -> int:
     return sum(bool(hits) and hits[0].id in r["expected"]
                for r in rows for hits in [engine.search(r["q"], limit=1)])
@@ -68,10 +64,9 @@ def cross_validate(engine: SearchEngine, rows: list[dict], names: list[tuple[str
             engine_module.RERANK_WEIGHT = 0.0
             a = top1(engine, test)
             engine_module.RERANK_WEIGHT = weight
-            engine.service_model = ServiceModel(ServiceModel.name_counts(names))
+            engine.service_model = ServiceModel.build(names, {})
             b = top1(engine, test)
-            engine.service_model = ServiceModel(merge(count_messages((r["expected"], r["feats"]) for r in train),
-                                                       ServiceModel.name_counts(names)))
+            engine.service_model = ServiceModel.build(names, count_messages((r["expected"], r["feats"]) for r in train))
             c = top1(engine, test)
             totals = [totals[0] + a, totals[1] + b, totals[2] + c]
             print(f"  {f:<30} {len(test):>4}: {a / len(test):.3f} / {b / len(test):.3f} / {c / len(test):.3f}")
@@ -81,22 +76,13 @@ def cross_validate(engine: SearchEngine, rows: list[dict], names: list[tuple[str
     print(f"  {'all':<30} {n:>4}: {totals[0] / n:.3f} / {totals[1] / n:.3f} / {totals[2] / n:.3f}")
 
 
-def merge(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-    out = {c: dict(fs) for c, fs in a.items()}
-    for c, fs in b.items():
-        own = out.setdefault(c, {})
-        for f, n in fs.items():
-            own[f] = own.get(f, 0.0) + n
-    return out
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cv-only", action="store_true")
     args = ap.parse_args()
     engine = SearchEngine(load_kb(strict=False))
     rows = examples(engine)
-    cross_validate(engine, rows, kb_names(engine))
+    cross_validate(engine, rows, engine.index.name_keys())
     if args.cv_only:
         return 0
     counts = count_messages((r["expected"], r["feats"]) for r in rows)

@@ -75,9 +75,7 @@ class SearchEngine:
         self.index = SearchIndex(kb)
         self.matcher = WordMatcher(self.index)
         self.intent_model = IntentModel.load()
-        units = self.index.units
-        self.service_model = ServiceModel.build(
-            (self.index.docs[u.doc].hit_id, u.text.split()) for u in units)
+        self.service_model = ServiceModel.build(self.index.name_keys())
         # Load both dictionaries now, not on the first user's query.
         is_known_ru("тест")
         is_known_uk("тест")
@@ -92,7 +90,7 @@ class SearchEngine:
         ordered = [r.tokens for r in rs if r.how == "typed"] + [r.tokens for r in rs if r.how != "typed"]
         return message_features(ordered, self.matcher.in_vocab)
 
-    def _rank(self, query: str, rs: list[Reading] | None = None) -> tuple[list[tuple[float, int]], list[QueryWord]]:
+    def _rank(self, query: str, rs: list[Reading]) -> tuple[list[tuple[float, int]], list[QueryWord]]:
         """(score 0..1, doc) best first — the PHRASE_CANDIDATES best of each reading, with the phrase-level
         match — and the words of the winning reading."""
         m = self.matcher
@@ -101,7 +99,7 @@ class SearchEngine:
         best_words: list[QueryWord] = []
         typed_factors = self._factors(query)
         proper = proper_nouns(query)
-        for reading in self._readings(query) if rs is None else rs:
+        for reading in rs:
             # Less likely readings can only win if nothing convincing was found yet.
             if best >= CONVINCING * reading.factor and reading.how != "typed":
                 continue

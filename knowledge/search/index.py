@@ -236,6 +236,10 @@ class SearchIndex:
                 by_stem[st].append(k)
         self.by_stem: dict[str, tuple[str, ...]] = {st: tuple(ks) for st, ks in by_stem.items()}
 
+    def name_keys(self) -> list[tuple[str, list[str]]]:
+        """(hit id, the lemma keys of one of its names) for every title and synonym."""
+        return [(self.docs[u.doc].hit_id, u.text.split()) for u in self.units]
+
     def _idf(self, df: float) -> float:
         n = max(self.n_docs, 1)
         return max(0.05, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))

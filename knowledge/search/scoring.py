@@ -137,25 +137,22 @@ def score_reading(idx: SearchIndex, words: list[QueryWord], exhaustive: bool = F
         for d, v in nt.items():
             if v > cap:
                 name_bound[d] += W_UNION * c * (v - cap)
-    for d in sorted(name_bound, key=name_bound.__getitem__, reverse=True):
-        if len(kth) >= PHRASE_CANDIDATES and name_bound[d] < kth[0] and not exhaustive:
-            break
-        s = scores[d] = score_doc(d)
-        if len(kth) < PHRASE_CANDIDATES:
-            heapq.heappush(kth, s)
-        elif s > kth[0]:
-            heapq.heapreplace(kth, s)
-    if len(kth) < PHRASE_CANDIDATES or W_UNION * desc_cap >= kth[0] or exhaustive:
-        # The rest, best bound first, until none can enter the best: a 10,000-service KB has thousands.
-        base, extra = _desc_bounds(coefs, desc_lists)
-        for d in sorted((d for d in cands if d not in name_best), key=lambda d: extra.get(d, 0.0), reverse=True):
-            if len(kth) >= PHRASE_CANDIDATES and W_UNION * (base + extra.get(d, 0.0)) < kth[0] and not exhaustive:
+    def score_best(bounded: list[tuple[int, float]]) -> None:
+        """Score (document, upper bound) pairs, best bound first, until the next cannot enter the best."""
+        for d, bound in sorted(bounded, key=lambda db: -db[1]):
+            if len(kth) >= PHRASE_CANDIDATES and bound < kth[0] and not exhaustive:
                 break
             s = scores[d] = score_doc(d)
             if len(kth) < PHRASE_CANDIDATES:
                 heapq.heappush(kth, s)
             elif s > kth[0]:
                 heapq.heapreplace(kth, s)
+
+    score_best(list(name_bound.items()))
+    if len(kth) < PHRASE_CANDIDATES or W_UNION * desc_cap >= kth[0] or exhaustive:
+        # The rest, those found through descriptions only: a 10,000-service KB has thousands.
+        base, extra = _desc_bounds(coefs, desc_lists)
+        score_best([(d, W_UNION * (base + extra.get(d, 0.0))) for d in cands if d not in name_best])
     return scores
 
 

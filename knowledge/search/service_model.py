@@ -52,25 +52,18 @@ class ServiceModel:
         self._floor = -math.log(ALPHA * vocab) + math.log(ALPHA)  # a service nobody wrote about
 
     @classmethod
-    def build(cls, names: Iterable[tuple[str, Iterable[str]]], path: Path = COUNTS_PATH) -> ServiceModel:
-        """Shipped counts of labelled messages plus the KB's names: (hit id, the name's lemma keys)."""
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"counts": {}}
-        counts: dict[str, dict[str, float]] = {c: dict(fs) for c, fs in data["counts"].items()}
-        for c, fs in cls.name_counts(names).items():
-            own = counts.setdefault(c, {})
-            for f, n in fs.items():
-                own[f] = own.get(f, 0.0) + n
-        return cls(counts)
-
-    @staticmethod
-    def name_counts(names: Iterable[tuple[str, Iterable[str]]]) -> dict[str, dict[str, float]]:
-        """Counts of the KB's names, each KB_NAME_WEIGHT of a message: (hit id, the name's lemma keys)."""
-        counts: dict[str, dict[str, float]] = defaultdict(dict)
+    def build(cls, names: Iterable[tuple[str, Iterable[str]]],
+              messages: dict[str, dict[str, float]] | None = None) -> ServiceModel:
+        """Counts of labelled messages (the shipped COUNTS_PATH unless given: `count_messages`) plus the KB's
+        names, each KB_NAME_WEIGHT of a message: (hit id, the name's lemma keys)."""
+        if messages is None:
+            messages = json.loads(COUNTS_PATH.read_text(encoding="utf-8"))["counts"] if COUNTS_PATH.exists() else {}
+        counts: dict[str, dict[str, float]] = {c: dict(fs) for c, fs in messages.items()}
         for hit_id, keys in names:
-            own = counts[hit_id]
+            own = counts.setdefault(hit_id, {})
             for k in keys:
                 own[PREFIX + k] = own.get(PREFIX + k, 0.0) + KB_NAME_WEIGHT
-        return dict(counts)
+        return cls(counts)
 
     def posteriors(self, features: frozenset[str], candidates: list[str]) -> dict[str, float]:
         """P(candidate | words), the candidates alone sharing the probability (a flat prior)."""
