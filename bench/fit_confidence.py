@@ -23,7 +23,7 @@ import yaml  # noqa: E402
 from knowledge.loader import load_kb  # noqa: E402
 from knowledge.search import SearchEngine  # noqa: E402
 from knowledge.search.confidence import FEATURE_NAMES  # noqa: E402
-from knowledge.search.service_model import ServiceModel, count_messages  # noqa: E402
+from knowledge.search.service_model import ServiceModel, count_messages, count_off_topic  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import fit_services  # noqa: E402
@@ -33,18 +33,23 @@ TUNING = ["search_devset.yaml", "search_dev_hard.yaml", "search_offtopic_dev.yam
           "search_dev_newkb.yaml", "search_offtopic_dev2.yaml", "search_heldout.yaml", "search_heldout_2.yaml",
           "search_heldout_3.yaml", "search_heldout_4.yaml", "search_heldout_5.yaml", "search_heldout_6.yaml"]
 L2 = 0.001
+THRESHOLDS = (0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7)
 
 
-def collect(engine: SearchEngine) -> tuple[np.ndarray, np.ndarray]:
-    """The evidence of every tuning message. The service model that orders close candidates is built
-    without the message's own file (as fit_services.py cross-validates): fitted on its own messages it
-    would look surer than it is on new ones."""
-    rows, names = fit_services.examples(engine), engine.index.name_keys()
+def collect(engine: SearchEngine) -> list[dict]:
+    """The evidence of every tuning message that is a search: its file, group ("in-scope", "near-miss",
+    "off-topic" for off-topic and junk), features `x` and label `y` (1 first candidate right, 0 nothing
+    right in the first three or nothing to find, None right second or third). The service model (and its
+    off-topic counts) is built without the message's own file (as fit_services.py cross-validates): fitted
+    on its own messages it would look surer than it is on new ones."""
+    rows, off_rows = fit_services.examples(engine), fit_services.examples(engine, off_topic=True)
+    names = engine.index.name_keys()
     shipped = engine.service_model
-    xs, ys = [], []
+    out = []
     for name in TUNING:
-        others = [r for r in rows if r["file"] != name]
-        engine.service_model = ServiceModel.build(names, count_messages((r["expected"], r["feats"]) for r in others))
+        counts = count_messages((r["expected"], r["feats"]) for r in rows if r["file"] != name)
+        off = count_off_topic(r["feats"] for r in off_rows if r["file"] != name)
+        engine.service_model = ServiceModel.build(names, counts, off)
         for it in yaml.safe_load((ROOT / "bench" / "data" / name).read_text(encoding="utf-8"))["queries"]:
             exp = it["expected"]
             if exp and exp[0].startswith("intent:"):
@@ -53,18 +58,42 @@ def collect(engine: SearchEngine) -> tuple[np.ndarray, np.ndarray]:
             if probe is None:  # an intent answered it
                 continue
             ids, x = probe
-            if not exp:
-                y = 0
-            elif ids and ids[0] in exp:
-                y = 1
-            elif any(i in exp for i in ids[:3]):
-                continue
-            else:
-                y = 0
-            xs.append(x)
-            ys.append(y)
+            y = 1 if exp and ids and ids[0] in exp else None if any(i in exp for i in ids[:3]) else 0
+            group = "in-scope" if exp else "near-miss" if it.get("kind") == "near-miss" else "off-topic"
+            out.append({"file": name, "group": group, "x": x, "y": y})
     engine.service_model = shipped
-    return np.array(xs, dtype=float), np.array(ys, dtype=float)
+    return out
+
+
+def arrays(examples: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of the examples with a label."""
+    used = [e for e in examples if e["y"] is not None]
+    return np.array([e["x"] for e in used], dtype=float), np.array([e["y"] for e in used], dtype=float)
+
+
+def cross_validate(examples: list[dict]) -> None:
+    """Leave one file out, the logistic model too: the share of each group answered with services at
+    each threshold (in scope: the higher the better; off-topic and near misses: the lower)."""
+    p = np.zeros(len(examples))
+    for name in TUNING:
+        w, b = fit(*arrays([e for e in examples if e["file"] != name]))
+        for i, e in enumerate(examples):
+            if e["file"] == name:
+                p[i] = confidence_of(np.array(e["x"], dtype=float), w, b)
+    groups = {g: np.array([e["group"] == g for e in examples]) for g in ("in-scope", "off-topic", "near-miss")}
+    right = np.array([e["y"] == 1 for e in examples])
+    print("leave-one-file-out: share answered with services (in-scope: right first), by threshold")
+    for t in THRESHOLDS:
+        a = p >= t
+        print(f"  {t}: in scope {a[groups['in-scope']].mean():.3f} (right first {(a & right)[groups['in-scope']].mean():.3f}),"
+              f" off-topic and junk {a[groups['off-topic']].mean():.3f} ({a[groups['off-topic']].sum()}"
+              f"/{groups['off-topic'].sum()}), near misses {a[groups['near-miss']].mean():.3f}")
+
+
+def confidence_of(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
+    # All-zero evidence (nothing found) is no confidence at all, as confidence.confidence says.
+    z = x @ w + b
+    return np.where(np.any(x != 0, axis=-1), 1 / (1 + np.exp(-z)), 0.0)
 
 
 def fit(x: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[np.ndarray, float]:
@@ -85,13 +114,15 @@ def fit(x: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[np.ndarray, floa
 
 def main() -> int:
     engine = SearchEngine(load_kb(strict=False))
-    x, y = collect(engine)
+    examples = collect(engine)
+    cross_validate(examples)
+    x, y = arrays(examples)
     w, b = fit(x, y)
     print(f"examples: {int(y.sum())} positive, {int(len(y) - y.sum())} negative")
     print("WEIGHTS = (" + ", ".join(f"{v:.3f}" for v in w) + ")  # " + ", ".join(FEATURE_NAMES))
     print(f"BIAS = {b:.3f}")
-    p = 1 / (1 + np.exp(-(x @ w + b)))
-    for t in (0.3, 0.4, 0.5, 0.6, 0.7):
+    p = confidence_of(x, w, b)
+    for t in THRESHOLDS:
         print(f"threshold {t}: positives kept {np.mean(p[y == 1] >= t):.3f}, negatives passed {np.mean(p[y == 0] >= t):.3f}")
     return 0
 

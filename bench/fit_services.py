@@ -4,7 +4,9 @@ Run:  .venv/bin/python bench/fit_services.py            (cross-validation, then 
       .venv/bin/python bench/fit_services.py --cv-only  (only the cross-validation)
 
 Every in-scope message of the TRAINING sets is an example of the services (and life situations) it
-expects. A set that is to measure the search must not be listed here: it would be training data.
+expects; every message that expects nothing (off-topic, junk, near misses) of the TRAINING and OFF_TOPIC
+sets is an example of the scope model's off-topic class. A set that is to measure the search must not be
+listed here: it would be training data.
 
 Cross-validation leaves one whole file out at a time (each file has its own author and style) and prints
 top-1 of the search on it without the model, with the model built from the KB's names alone, and with
@@ -27,20 +29,23 @@ from knowledge.loader import load_kb  # noqa: E402
 from knowledge.search import SearchEngine  # noqa: E402
 from knowledge.search import engine as engine_module  # noqa: E402
 from knowledge.search.hygiene import clean_text  # noqa: E402
-from knowledge.search.service_model import COUNTS_PATH, ServiceModel, count_messages  # noqa: E402
+from knowledge.search.service_model import COUNTS_PATH, ServiceModel, count_messages, count_off_topic  # noqa: E402
 
 # Held-out sets 1-6 joined after each was measured once (bench/data/README.md); sets 7, 8 and 9 must not.
 TRAINING = ["search_devset.yaml", "search_heldout.yaml", "search_dev_hard.yaml", "search_dev_newkb.yaml",
             "search_dev_newservices.yaml", "search_heldout_2.yaml", "search_heldout_3.yaml",
             "search_heldout_4.yaml", "search_heldout_5.yaml", "search_heldout_6.yaml"]
+OFF_TOPIC = ["search_offtopic_dev.yaml", "search_offtopic_dev2.yaml"]  # only messages that expect nothing
 
 
-def examples(engine: SearchEngine) -> list[dict]:
+def examples(engine: SearchEngine, off_topic: bool = False) -> list[dict]:
+    """The in-scope messages of the TRAINING sets; with `off_topic`, those that expect nothing instead
+    (of the TRAINING and OFF_TOPIC sets)."""
     rows = []
-    for name in TRAINING:
+    for name in TRAINING + (OFF_TOPIC if off_topic else []):
         for it in yaml.safe_load((ROOT / "bench" / "data" / name).read_text(encoding="utf-8"))["queries"]:
             exp = it["expected"]
-            if not exp or exp[0].startswith("intent:"):
+            if bool(exp) == off_topic or (exp and exp[0].startswith("intent:")):
                 continue
             clean = clean_text(it["q"], engine_module.MAX_QUERY_CHARS)
             rows.append({"file": name, "q": it["q"], "expected": exp, "feats": engine.intent_features(clean)})
@@ -86,12 +91,16 @@ def main() -> int:
     if args.cv_only:
         return 0
     counts = count_messages((r["expected"], r["feats"]) for r in rows)
-    data = {"about": "counts of lemma keys per service id in the labelled messages of bench/data "
-                     "(bench/fit_services.py); the KB's names are counted when the engine starts",
-            "counts": {c: {f: round(n, 3) for f, n in sorted(fs.items())} for c, fs in sorted(counts.items())}}
+    off_rows = examples(engine, off_topic=True)
+    off = count_off_topic(r["feats"] for r in off_rows)
+    data = {"about": "counts of lemma keys per service id in the labelled messages of bench/data, and in those "
+                     "about none of them (bench/fit_services.py); the KB's names are counted when the engine starts",
+            "counts": {c: {f: round(n, 3) for f, n in sorted(fs.items())} for c, fs in sorted(counts.items())},
+            "off_topic": {f: round(n, 3) for f, n in sorted(off.items())}}
     COUNTS_PATH.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
     print(f"wrote {COUNTS_PATH.relative_to(ROOT)}: {len(counts)} services, "
-          f"{sum(len(fs) for fs in counts.values())} counts from {len(rows)} messages")
+          f"{sum(len(fs) for fs in counts.values())} counts from {len(rows)} messages; off-topic: {len(off)} "
+          f"counts from {len(off_rows)} messages")
     return 0
 
 

@@ -111,8 +111,8 @@ class Row:
     scope: str  # "service" | "intent" | "none"
     top1: bool  # ranking (search) top-1 right; intents: intent right; "none" items: verdict right
     top3: bool
-    vtop1: bool  # verdict-aware: found/clarify with the right id first (intents / none as for top1)
-    confident: bool  # verdict found or clarify
+    vtop1: bool  # verdict-aware: answered (found/clarify/maybe) with the right id first (intents / none as for top1)
+    confident: bool  # answered with services: verdict found, clarify or maybe
     detail_ok: bool  # intents: contact topic / number right too
     item: dict
     got: tuple
@@ -121,7 +121,7 @@ class Row:
 def judge(item: dict, got) -> Row:
     ranked, verdict, intent, topic, number, shown = got
     exp = item["expected"]
-    confident = verdict in ("found", "clarify")
+    confident = verdict in ("found", "clarify", "maybe")
     if not exp:
         ok = verdict == "none" and intent in NOT_AN_ANSWER
         return Row(item.get("kind", "?"), "none", ok, ok, ok, confident, ok, item, got)
@@ -169,6 +169,10 @@ def print_accuracy(results: dict[str, list[Row]]) -> None:
     line("overall", lambda r: True)
 
 
+def _verdicts(rows: list[Row], *verdicts: str) -> float:
+    return sum(r.got[1] in verdicts for r in rows) / max(len(rows), 1)
+
+
 def print_summary(name: str, rows: list[Row]) -> None:
     services = [r for r in rows if r.scope == "service"]
     nones = [r for r in rows if r.scope == "none"]
@@ -176,11 +180,18 @@ def print_summary(name: str, rows: list[Row]) -> None:
     parts = []
     if services:
         parts.append(f"in-scope: top-1 {_share(services, 'top1'):.3f}, top-3 {_share(services, 'top3'):.3f}, "
-                     f"verdict-aware top-1 {_share(services, 'vtop1'):.3f}, confident {_share(services, 'confident'):.3f}"
-                     f" (found {sum(r.got[1] == 'found' for r in services) / len(services):.3f})")
+                     f"verdict-aware top-1 {_share(services, 'vtop1'):.3f}, answered with services "
+                     f"{_share(services, 'confident'):.3f} (found or clarify {_verdicts(services, 'found', 'clarify'):.3f}, "
+                     f"maybe {_verdicts(services, 'maybe'):.3f})")
     if nones:
-        parts.append(f"off-topic/junk answered confidently: {_share(nones, 'confident'):.3f} "
-                     f"({sum(r.confident for r in nones)}/{len(nones)})")
+        near = [r for r in nones if r.kind == "near-miss"]
+        other = [r for r in nones if r.kind != "near-miss"]
+        parts.append(f"off-topic/junk answered with services: {_share(other, 'confident'):.3f} "
+                     f"({sum(r.confident for r in other)}/{len(other)}, of them maybe "
+                     f"{sum(r.got[1] == 'maybe' for r in other)})")
+        if near:
+            parts.append(f"near misses answered with services: {sum(r.confident for r in near)}/{len(near)} "
+                         f"(maybe {sum(r.got[1] == 'maybe' for r in near)})")
     if intents:
         parts.append(f"intent accuracy {_share(intents, 'top1'):.3f}, with topic/number {_share(intents, 'detail_ok'):.3f}"
                      f" (n={len(intents)})")
@@ -296,8 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"KB: {len(kb.services)} services, {len(kb.situations)} situations")
     print("columns: top1/top3 = expected id ranked first / in the first three by search(); intents: the intent is right;"
           " off-topic: the verdict is none")
-    print("         vtop1 = answer(): verdict found/clarify with the right id first; conf = share answered with services"
-          " (found or clarify)")
+    print("         vtop1 = answer(): answered (found/clarify/maybe) with the right id first; conf = share answered with"
+          " services (found, clarify or maybe)")
     print(f"baseline = rapidfuzz process.extract(query, service titles in the query's language, WRatio, default_process),"
           f" confident from score {BASELINE_CONFIDENT:.0f}")
     summaries = []

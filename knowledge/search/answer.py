@@ -15,8 +15,10 @@ Answer fields
 * app_number — for "status-lookup": the application number as typed;
 * verdict — "found": show `hits` (the weak tail is already dropped);
   "clarify": two or three services are equally likely, ask which one
-  (`hits` are the candidates); "none": we do not know — say so honestly and
-  offer the CNAP contacts and the topics, never random services;
+  (`hits` are the candidates); "maybe": not sure enough to say found — ask
+  whether it is one of `hits` (one to three), with a way out to the CNAP
+  contacts; "none": we do not know — say so honestly and offer the CNAP
+  contacts and the topics, never random services;
 * hits — see verdict; [] for "none".
 
 How the bot should use it: intent first (greeting/thanks → a friendly
@@ -37,7 +39,8 @@ from knowledge.search.structured import mask_private
 
 LOG_CHARS = 200
 
-Verdict = Literal["found", "clarify", "none"]
+Verdict = Literal["found", "clarify", "maybe", "none"]
+CONFIDENT: tuple[Verdict, ...] = ("found", "clarify")  # the verdicts that say we know what was asked
 
 
 @dataclass(frozen=True)
@@ -65,4 +68,4 @@ def make_answer(text: str, intent, verdict: Verdict, hits: list) -> Answer:
     )
 
 
-__all__ = ["Answer", "Verdict", "make_answer", "LOG_CHARS"]
+__all__ = ["Answer", "Verdict", "CONFIDENT", "make_answer", "LOG_CHARS"]

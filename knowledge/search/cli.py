@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
+from knowledge.search.answer import CONFIDENT
 from knowledge.search.engine import SearchEngine, SearchHit
 
 
@@ -36,7 +37,7 @@ def _payload(engine: SearchEngine, query: str, lang: str, limit: int) -> dict:
     return {
         "query": query,
         "results": [_hit_dict(h) for h in hits],
-        "confident": a.verdict != "none",
+        "confident": a.verdict in CONFIDENT,
         "verdict": a.verdict,
         "answer": [h.id for h in a.hits],
         "intent": a.intent,
@@ -53,7 +54,7 @@ def run_search(query: str | None, *, lang: str, limit: int, as_json: bool, kb, s
     * query None: read queries from stdin, one per line; print one JSON object per line.
 
     JSON object: {"query", "results": [{"id", "kind", "title", "score"}] (the ranking),
-    "confident" (verdict is not "none"), "verdict" ("found" | "clarify" | "none"),
+    "confident" (verdict "found" or "clarify"), "verdict" ("found" | "clarify" | "maybe" | "none"),
     "answer" (ids the bot would show), "intent", "contact_topic", "app_number"}.
     """
     engine = _engine_for(kb)
@@ -79,6 +80,8 @@ def run_search(query: str | None, *, lang: str, limit: int, as_json: bool, kb, s
         return 0
     if payload["verdict"] == "none":
         stdout.write("Точного збігу немає; можливо, ви мали на увазі / No confident match; maybe you meant:\n")
+    elif payload["verdict"] == "maybe":
+        stdout.write("Не впевнений; можливо / Not sure; maybe: " + ", ".join(payload["answer"]) + "\n")
     elif payload["verdict"] == "clarify":
         stdout.write("Уточніть, будь ласка / Please choose: " + ", ".join(payload["answer"]) + "\n")
     for n, h in enumerate(hits, 1):

@@ -12,7 +12,15 @@ verdict uses evidence about the query and the best candidates:
   synonym) that the query contains: a story that contains «комуналку» and
   «субсидію» names the need even among twenty other words;
 * margin — how far the first candidate is ahead of the second; close
-  candidates that are both well supported make a "clarify".
+  candidates that are both well supported make a "clarify";
+* scope — the scope model (service_model.py), learnt from labelled messages:
+  how likely the words are those of the first candidate rather than of any
+  other service, and of a message about none of them.
+
+Three bands: "found" (or "clarify" between close candidates) from
+FOUND_CONFIDENCE; below it, down to MAYBE_CONFIDENCE, "maybe" — the first
+candidates are offered as a question ("did you mean…?") with a way out to
+the CNAP's contacts; below that, "none".
 """
 
 from __future__ import annotations
@@ -26,13 +34,18 @@ from knowledge.search.matching import STEM_SIM, QueryWord
 from knowledge.search.morph import is_known
 
 # Logistic model over `features()`, fitted by bench/fit_confidence.py on its TUNING sets (never an unspent
-# held-out set), the service model's ordering of close candidates made without each message's own file.
+# held-out set), the service model (its ordering of close candidates and its scope) built without each
+# message's own file.
 FEATURE_NAMES = ("score", "margin", "coverage", "name_coverage", "name_words", "matched_share", "foreign_share",
-                 "unmatched", "length", "long_name_words")
-WEIGHTS = (2.904, 0.926, 2.044, 3.087, 3.245, 1.971, -1.733, -0.129, 1.089, 1.578)
-BIAS = -8.791
+                 "unmatched", "length", "long_name_words", "scope_first", "scope_off", "first_vs_off")
+WEIGHTS = (1.913, 0.946, 1.265, 1.983, 2.573, 1.950, -1.571, -0.468, 0.714, 1.609, 2.157, -0.783, 2.102)
+BIAS = -8.018
 
-FOUND_CONFIDENCE = 0.5  # below: "none"
+# The verdict's bands (chosen by the leave-one-file-out figures of bench/fit_confidence.py): from
+# FOUND_CONFIDENCE the answer is "found" (or "clarify"); from MAYBE_CONFIDENCE "maybe" (asked as a
+# question, with a way out); below it "none".
+FOUND_CONFIDENCE = 0.5
+MAYBE_CONFIDENCE = 0.25
 CLOSE = 0.92  # candidates scoring this share of the first are as likely: "clarify" between them
 CLOSE_SHORT = 0.85  # the same for a query of one or two content words («паспорт»): short words are ambiguous
 MAX_CLARIFY = 3
@@ -119,9 +132,11 @@ def evidence(idx: SearchIndex, words: list[QueryWord], d: int, score: float) -> 
 
 
 
-def features(shape: QueryShape, first: Evidence | None, second_score: float) -> tuple[float, ...]:
-    """The evidence as numbers for the confidence model (each roughly 0..1)."""
-    if first is None or shape.content == 0:
+def features(shape: QueryShape, first: Evidence | None, second_score: float,
+             scope: tuple[float, float, float] | None) -> tuple[float, ...]:
+    """The evidence as numbers for the confidence model (each roughly 0..1); `scope` is
+    ServiceModel.scope for the first candidate."""
+    if first is None or scope is None or shape.content == 0:
         return (0.0,) * len(WEIGHTS)
     c = shape.content
     return (
@@ -136,6 +151,7 @@ def features(shape: QueryShape, first: Evidence | None, second_score: float) -> 
         math.log1p(c) / math.log(20),
         # A story must name the service with several words, not mention it once.
         min(first.name_words, 4) / 4 if c > SHORT_QUERY else 0.0,
+        *scope,
     )
 
 
@@ -154,9 +170,11 @@ def decide(p: float, candidates: list[tuple[float, str, tuple[str, ...]]], conte
     situation and the services it bundles do not compete: «народилася
     дитина» finds the situation, whose card lists birth registration.
     """
-    if not candidates or p < FOUND_CONFIDENCE:
+    if not candidates or p < MAYBE_CONFIDENCE:
         return "none", 0
     top = candidates[0][0]
+    if p < FOUND_CONFIDENCE:  # not sure enough to say "found": ask whether it is one of the first few
+        return "maybe", sum(1 for c in candidates[:MAX_CLARIFY] if c[0] >= TAIL * top)
     close_share = CLOSE_SHORT if content_words <= 2 else CLOSE
     close = [c for c in candidates[:MAX_CLARIFY] if c[0] >= close_share * top]
     bundled = {m for c in close for m in c[2]}

@@ -26,7 +26,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field, replace
 
-from knowledge.search.answer import Answer, Verdict, make_answer
+from knowledge.search.answer import CONFIDENT, Answer, Verdict, make_answer
 from knowledge.search.clauses import CIRCUMSTANCE_FACTOR, has_need_clause, proper_nouns, word_roles
 from knowledge.search.confidence import QueryShape, confidence, decide, evidence, features, named_words, query_shape
 from knowledge.search.hygiene import clean_text
@@ -65,7 +65,7 @@ class SearchHit:
     id: str  # service id, or "situation:<id>"
     title: str  # in the requested language
     score: float  # 0..100
-    # On the first hit of search(): the verdict of the confidence model was not "none" (see is_good).
+    # On the first hit of search(): the verdict of the confidence model was "found" or "clarify" (see is_good).
     confident: bool = field(default=False, compare=False)
 
 
@@ -143,22 +143,23 @@ class SearchEngine:
         """Ranked candidates of a cleaned message, the query's shape and the features of the evidence."""
         rs = self._readings(clean) if rs is None else rs
         ranked, words = self._rank(clean, rs)
-        ranked = self._reorder(self._specific_first(ranked, words), clean, rs, feats)
-        first = evidence(self.index, words, ranked[0][1], ranked[0][0]) if ranked else None
         shape = query_shape(words)
-        return ranked, shape, features(shape, first, self._rival_score(ranked))
+        if not ranked:
+            return ranked, shape, features(shape, None, 0.0, None)
+        keys = key_features(self.intent_features(clean, rs) if feats is None else feats)
+        ranked = self._reorder(self._specific_first(ranked, words), keys)
+        first = evidence(self.index, words, ranked[0][1], ranked[0][0])
+        scope = self.service_model.scope(keys, self.index.docs[ranked[0][1]].hit_id)
+        return ranked, shape, features(shape, first, self._rival_score(ranked), scope)
 
-    def _reorder(self, ranked: list[tuple[float, int]], clean: str, rs: list[Reading],
-                 feats: set[str] | None) -> list[tuple[float, int]]:
+    def _reorder(self, ranked: list[tuple[float, int]], keys: frozenset[str]) -> list[tuple[float, int]]:
         """The close candidates in the order the service model and the scores agree on (see RERANK_*).
-        `feats`: the message's features (intent_features), when already made."""
+        `keys`: the lemma keys of the message (key_features of intent_features)."""
         if len(ranked) < 2 or ranked[1][0] < RERANK_CLOSE * ranked[0][0]:
             return ranked
         close = [(s, d) for s, d in ranked[:RERANK_DEPTH] if s >= RERANK_CLOSE * ranked[0][0]]
         docs = self.index.docs
-        feats = self.intent_features(clean, rs) if feats is None else feats
-        post = self.service_model.posteriors(key_features(feats),
-                                             [docs[d].hit_id for _, d in close])
+        post = self.service_model.posteriors(keys, [docs[d].hit_id for _, d in close])
         order = sorted(close, key=lambda sd: -(sd[0] + RERANK_WEIGHT * post[docs[sd[1]].hit_id]))
         # The places keep their scores: the first is as sure as the scoring's first was.
         return [(s, d) for (s, _), (_, d) in zip(close, order)] + ranked[len(close):]
@@ -207,7 +208,7 @@ class SearchEngine:
             return []
         ranked, shape, x = self._judge(query[:MAX_QUERY_CHARS])
         hits = self._hits(ranked[:limit], lang)
-        if hits and self._verdict(ranked, shape, x)[0] != "none":
+        if hits and self._verdict(ranked, shape, x)[0] in CONFIDENT:
             hits[0] = replace(hits[0], confident=True)
         return hits
 
@@ -226,8 +227,8 @@ class SearchEngine:
         # подати на субсидію»): the search looks at the rest of the message.
         rest = without_intent_words(clean, intent.name)
         verdict, hits = self._search(rest, rs if rest == clean else None, lang, features if rest == clean else None)
-        if features is not None and intent.name is None and verdict == "none":
-            # Nothing found: a weaker cue of a question about the CNAP, the bot or a person will do.
+        if features is not None and intent.name is None and verdict not in CONFIDENT:
+            # Nothing found for sure: a weaker cue of a question about the CNAP, the bot or a person will do.
             intent = detect_intent(clean, lenient=True)
             if intent.name is None:
                 intent = self._learnt_intent(features, MODEL_LENIENT)

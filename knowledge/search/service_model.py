@@ -6,9 +6,15 @@ meals). This model learns such words from the labelled messages of bench/data (e
 else, in every style of the issue: stories, surzhyk, Russian, translit...) and from the KB's own names.
 
 It is a multinomial naive Bayes over the lemma keys of a message (the `k:` features of
-intent_model.message_features, so Latin messages count by all their readings). The engine asks it only to
+intent_model.message_features, so Latin messages count by all their readings). For the ranking, the engine asks it only to
 order candidates the scoring already finds close (engine.RERANK_CLOSE): it never brings a service the KB
-words did not find, and it never changes how sure the verdict is of the scores.
+words did not find, and the places keep their scores.
+
+The same counts with one more class — the messages that are about none of our services (off-topic, junk,
+near misses) — answer `ServiceModel.scope`: how likely the words are those of the first candidate rather
+than of any other service or of a message about none. It is evidence for the confidence of the verdict
+(confidence.py): «пенсійний вік у Польщі» shares words with the pension, but its words are those of a near
+miss.
 
 The counts from labelled messages are fitted by bench/fit_services.py (service_counts.json); the KB part is
 counted from the KB when the engine starts, so a community's own cards and synonyms take part. The labelled
@@ -23,11 +29,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 COUNTS_PATH = Path(__file__).with_name("service_counts.json")
 ALPHA = 0.5  # additive smoothing
 KB_NAME_WEIGHT = 0.5  # a title or synonym of the KB counts as half a labelled message
 PREFIX = "k:"
+OFF_TOPIC = "(off-topic)"  # the class of messages about none of the services (never a hit id)
 
 
 def key_features(features: Iterable[str]) -> frozenset[str]:
@@ -36,34 +44,37 @@ def key_features(features: Iterable[str]) -> frozenset[str]:
 
 
 class ServiceModel:
-    """log P(words | service) for the candidates of one message; counts per service id."""
+    """log P(words | service) for the candidates of one message; counts per service id. With the counts of
+    the messages about none of the services (`off_topic`) it answers `scope` too."""
 
-    def __init__(self, counts: dict[str, dict[str, float]]) -> None:
-        total = {c: sum(fs.values()) for c, fs in counts.items()}
-        vocab = len({f for fs in counts.values() for f in fs}) or 1
+    def __init__(self, counts: dict[str, dict[str, float]], off_topic: dict[str, float] | None = None) -> None:
+        vocab = {f for fs in counts.values() for f in fs}
         # log P(f | c) = log(count + ALPHA) - log(n_c + ALPHA * V): kept as the default for an unseen word
-        # and, per word seen with the service, what it adds over that default.
-        self._unseen = {c: -math.log(total[c] + ALPHA * vocab) + math.log(ALPHA) for c in counts}
+        # and, per word seen with the service, what it adds over that default (the same in both models:
+        # only the defaults of the scope model, whose vocabulary has the off-topic words too, differ).
+        self._unseen, self._floor = _defaults(counts, len(vocab))
+        every = {**counts, OFF_TOPIC: off_topic or {}}
+        self._scope_unseen, self._scope_floor = _defaults(every, len(vocab | set(off_topic or ())))
         self._gain: dict[str, dict[str, float]] = defaultdict(dict)
-        for c, fs in counts.items():
+        for c, fs in every.items():
             for f, n in fs.items():
                 self._gain[f][c] = math.log((n + ALPHA) / ALPHA)
         self._gain = dict(self._gain)
-        self._floor = -math.log(ALPHA * vocab) + math.log(ALPHA)  # a service nobody wrote about
 
     @classmethod
-    def build(cls, names: Iterable[tuple[str, Iterable[str]]],
-              messages: dict[str, dict[str, float]] | None = None) -> ServiceModel:
-        """Counts of labelled messages (the shipped COUNTS_PATH unless given: `count_messages`) plus the KB's
-        names, each KB_NAME_WEIGHT of a message: (hit id, the name's lemma keys)."""
+    def build(cls, names: Iterable[tuple[str, Iterable[str]]], messages: dict[str, dict[str, float]] | None = None,
+              off_topic: dict[str, float] | None = None) -> ServiceModel:
+        """Counts of labelled messages (`count_messages`; `count_off_topic` for those about none of the
+        services) plus the KB's names, each KB_NAME_WEIGHT of a message: (hit id, the name's lemma keys).
+        Without `messages`, the shipped counts (COUNTS_PATH)."""
         if messages is None:
-            messages = json.loads(COUNTS_PATH.read_text(encoding="utf-8"))["counts"] if COUNTS_PATH.exists() else {}
+            messages, off_topic = shipped_counts()
         counts: dict[str, dict[str, float]] = {c: dict(fs) for c, fs in messages.items()}
         for hit_id, keys in names:
             own = counts.setdefault(hit_id, {})
             for k in keys:
                 own[PREFIX + k] = own.get(PREFIX + k, 0.0) + KB_NAME_WEIGHT
-        return cls(counts)
+        return cls(counts, off_topic)
 
     def posteriors(self, features: frozenset[str], candidates: list[str]) -> dict[str, float]:
         """P(candidate | words), the candidates alone sharing the probability (a flat prior)."""
@@ -75,12 +86,47 @@ class ServiceModel:
             for f in features:
                 g = self._gain.get(f)
                 if g is not None:
-                    s += g.get(c, 0.0)
+                    s += g.get(c, 0.0)  # never the off-topic class: it is not a candidate
             logs[c] = s
         top = max(logs.values())
         e = {c: math.exp(v - top) for c, v in logs.items()}
         z = sum(e.values())
         return {c: v / z for c, v in e.items()}
+
+    def scope(self, features: frozenset[str], first: str) -> tuple[float, float, float]:
+        """(P(first | words, about a service), P(off-topic | words), P(first | words, first or off-topic))
+        over every service and the off-topic class, with a flat prior."""
+        n = len(features)
+        logs = {c: n * u for c, u in self._scope_unseen.items()}
+        for f in features:
+            for c, g in self._gain.get(f, {}).items():
+                logs[c] += g
+        if first not in logs:
+            logs[first] = n * self._scope_floor
+        top = max(logs.values())
+        z = sum(math.exp(v - top) for v in logs.values())
+        p_first = math.exp(logs[first] - top) / z
+        p_off = math.exp(logs[OFF_TOPIC] - top) / z
+        return (p_first / (1.0 - p_off) if p_off < 1.0 else 0.0, p_off,
+                p_first / (p_first + p_off) if p_first + p_off > 0.0 else 0.0)
+
+
+class Counts(NamedTuple):
+    services: dict[str, dict[str, float]]  # per service id
+    off_topic: dict[str, float]  # of the messages about none of the services
+
+
+def shipped_counts() -> Counts:
+    """The counts as fitted by bench/fit_services.py (COUNTS_PATH)."""
+    data = json.loads(COUNTS_PATH.read_text(encoding="utf-8")) if COUNTS_PATH.exists() else {}
+    return Counts(data.get("counts", {}), data.get("off_topic", {}))
+
+
+def _defaults(counts: dict[str, dict[str, float]], vocab: int) -> tuple[dict[str, float], float]:
+    """log P(an unseen word | c) per class, and for a class nobody wrote about (additive smoothing)."""
+    vocab = vocab or 1
+    unseen = {c: math.log(ALPHA) - math.log(sum(fs.values()) + ALPHA * vocab) for c, fs in counts.items()}
+    return unseen, math.log(ALPHA) - math.log(ALPHA * vocab)
 
 
 def count_messages(examples: Iterable[tuple[Iterable[str], Iterable[str]]]) -> dict[str, dict[str, float]]:
@@ -96,4 +142,10 @@ def count_messages(examples: Iterable[tuple[Iterable[str], Iterable[str]]]) -> d
     return dict(counts)
 
 
-__all__ = ["ServiceModel", "count_messages", "key_features", "COUNTS_PATH"]
+def count_off_topic(features_of_messages: Iterable[Iterable[str]]) -> dict[str, float]:
+    """Counts of lemma keys in the messages about none of the services (the OFF_TOPIC class)."""
+    return count_messages(([OFF_TOPIC], fs) for fs in features_of_messages).get(OFF_TOPIC, {})
+
+
+__all__ = ["ServiceModel", "Counts", "count_messages", "count_off_topic", "shipped_counts", "key_features",
+           "COUNTS_PATH", "OFF_TOPIC"]

@@ -23,6 +23,7 @@ from bot.features.reminders.timing import Policy
 from bot.features.status import store as apps
 from storage import people
 from storage.models import Outbox, User
+from storage.types import clock_scope
 from tests.chat import Chat
 from tests.conftest import make_app, make_settings
 from tests.fakes.telegram_api import FakeTelegram
@@ -126,8 +127,10 @@ async def test_found_on_a_reminder(app):
 
 async def test_found_on_a_status_change(app):
     ids = await scenario(app, "console", "client")
-    async with app.db.sessions() as s, s.begin():
-        await apps.upsert(s, apps.ApplicationUpdate(number="ЦН-1", status="ready", secret="1234"), "test", KEY)
+    # The change is queued at the app's clock (as in the bot's web server), not at the real time.
+    with clock_scope(app.services.clock.now):
+        async with app.db.sessions() as s, s.begin():
+            await apps.upsert(s, apps.ApplicationUpdate(number="ЦН-1", status="ready", secret="1234"), "test", KEY)
     await drain(app, Sink("console", blocked={"client"}))
     assert await outcome(app, ids) == EXPECTED
     await twice_more(app, ids, "console", "client")

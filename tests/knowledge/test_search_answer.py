@@ -14,6 +14,7 @@ import yaml
 
 from knowledge.search import Answer, SearchEngine
 from knowledge.search.cli import run_search
+from knowledge.search.confidence import FOUND_CONFIDENCE, MAX_CLARIFY, MAYBE_CONFIDENCE, decide
 from knowledge.search.hygiene import clean_text, excerpt
 from knowledge.search.intents import detect_intent
 from knowledge.search.structured import find_app_number, mask_private
@@ -222,12 +223,20 @@ def test_excerpt_is_cut_on_a_word():
 @pytest.mark.parametrize(
     "text",
     ["1", "-1", "<script>alert(1)</script>", "\x00\x9f\xff\xfe\ufffd\ufffd", "", "   ", "ъъъ ыыы", "?!", "qwertyuiop",
-     "коли вже буде мир", "рецепт пирога"],
+     "коли вже буде мир", "рецепт борщу", "коли закінчиться війна"],
 )
 def test_junk_and_off_topic_get_none(engine, text):
     a = engine.answer(text)
     assert a.verdict == "none" and a.hits == []
     assert a.intent in (None, "greeting", "thanks")
+
+
+def test_a_card_word_among_words_of_nothing_is_asked_about_not_found(engine):
+    """«рецепт» is a word of the prescriptions card, «пирога» a word of none: not sure enough to say found,
+    so the bot asks whether it is the card (the screen gives the CNAP's contacts beside it)."""
+    a = engine.answer("рецепт пирога")
+    assert a.verdict == "maybe" and [h.id for h in a.hits] == ["prescriptions-certificates"]
+    assert engine.answer("рецепт на ліки").verdict == "found"
 
 
 def test_close_services_ask_to_clarify(engine):
@@ -332,3 +341,15 @@ def test_clean_text_skips_the_character_loop_only_when_it_would_change_nothing()
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert clean_text(text) == reference(text), repr(text)
+
+
+def test_the_verdict_bands():
+    """found (or clarify) from FOUND_CONFIDENCE; maybe — the first few scoring at least TAIL of the first,
+    at most MAX_CLARIFY — from MAYBE_CONFIDENCE; none below."""
+    ranked = [(1.0, "a", ()), (0.7, "b", ()), (0.6, "c", ()), (0.55, "d", ()), (0.3, "e", ())]
+    middle = (MAYBE_CONFIDENCE + FOUND_CONFIDENCE) / 2
+    assert decide(FOUND_CONFIDENCE, ranked, 3) == ("found", 4)
+    assert decide(middle, ranked, 3) == ("maybe", MAX_CLARIFY)
+    assert decide(middle, [(1.0, "a", ()), (0.4, "b", ())], 3) == ("maybe", 1)
+    assert decide(MAYBE_CONFIDENCE - 0.01, ranked, 3) == ("none", 0)
+    assert decide(0.99, [], 3) == ("none", 0)

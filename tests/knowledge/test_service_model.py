@@ -8,7 +8,14 @@ import json
 import pytest
 
 from knowledge.search import engine as engine_module
-from knowledge.search.service_model import COUNTS_PATH, ServiceModel, count_messages, key_features
+from knowledge.search.service_model import (
+    COUNTS_PATH,
+    OFF_TOPIC,
+    ServiceModel,
+    count_messages,
+    count_off_topic,
+    key_features,
+)
 
 
 def test_shipped_counts_name_services_and_situations_of_the_kb(kb):
@@ -42,10 +49,10 @@ def test_only_close_candidates_are_reordered(engine, monkeypatch):
     monkeypatch.setattr(engine, "service_model", prefers)
     feats = {"k:батарея"}
     far = [(1.0, docs["housing-subsidy"]), (0.5, docs["heating"])]
-    assert engine._reorder(far, "", [], feats) == far
+    assert engine._reorder(far, frozenset(feats)) == far
     close = [(1.0, docs["housing-subsidy"]), (0.99, docs["heating"]), (0.3, docs["id-card"])]
     # The places keep their scores: only which service stands where changes.
-    assert engine._reorder(close, "", [], feats) == [(1.0, close[1][1]), (0.99, close[0][1]), close[2]]
+    assert engine._reorder(close, frozenset(feats)) == [(1.0, close[1][1]), (0.99, close[0][1]), close[2]]
 
 
 @pytest.mark.parametrize(("message", "expected"), [
@@ -57,3 +64,34 @@ def test_words_people_use_for_a_service_decide_between_close_ones(engine, monkey
     assert engine.search(message, limit=1)[0].id == expected
     monkeypatch.setattr(engine_module, "RERANK_WEIGHT", 0.0)  # the scoring alone gets these wrong
     assert engine.search(message, limit=1)[0].id != expected
+
+
+def test_the_scope_model_tells_a_services_words_from_words_of_none():
+    off = count_off_topic([{"k:погода", "k:завтра"}, {"k:рецепт", "k:пиріг"}, {"k:погода", "k:дощ"}])
+    services = count_messages([(["prescriptions-certificates"], {"k:рецепт", "k:ліки"})] * 3
+                              + [(["housing-subsidy"], {"k:субсидія", "k:комуналка"})] * 3)
+    scope = ServiceModel.build([], services, off)
+    need, off_p, vs_off = scope.scope(frozenset({"k:рецепт", "k:ліки"}), "prescriptions-certificates")
+    assert need > 0.9 and off_p < 0.1 and vs_off > 0.9
+    need, off_p, vs_off = scope.scope(frozenset({"k:рецепт", "k:пиріг"}), "prescriptions-certificates")
+    assert off_p > 0.5 and vs_off < 0.5  # the card's word among words of messages about none of the services
+    # Words nobody used are no evidence either way; an id the model never saw is a class like the others.
+    assert scope.scope(frozenset({"k:небачене"}), "id-card")[1] == pytest.approx(1 / 4, abs=0.2)
+
+
+def test_the_off_topic_class_is_never_a_candidate_of_the_reordering():
+    off = count_off_topic([{"k:паспорт", "k:погода"}] * 50)
+    model = ServiceModel.build([], count_messages([(["id-card"], {"k:паспорт"})]), off)
+    plain = ServiceModel.build([], count_messages([(["id-card"], {"k:паспорт"})]))
+    post = model.posteriors(frozenset({"k:паспорт"}), ["id-card", "foreign-passport"])
+    assert post == plain.posteriors(frozenset({"k:паспорт"}), ["id-card", "foreign-passport"])
+    assert model.scope(frozenset({"k:паспорт", "k:погода"}), "id-card")[1] > 0.5
+
+
+def test_the_shipped_counts_have_the_off_topic_class_and_the_engine_uses_it(engine):
+    data = json.loads(COUNTS_PATH.read_text(encoding="utf-8"))
+    assert len(data["off_topic"]) > 100 and all(f.startswith("k:") for f in data["off_topic"])
+    assert OFF_TOPIC not in engine.service_model.posteriors(frozenset({"k:погода"}), ["id-card", "housing-subsidy"])
+    weather = engine.service_model.scope(key_features(engine.intent_features("яка завтра погода")), "id-card")
+    passport = engine.service_model.scope(key_features(engine.intent_features("оформити паспорт")), "id-card")
+    assert weather[1] > passport[1] and passport[0] > weather[0]

@@ -3,8 +3,9 @@
 The search engine (`knowledge.search`, `SearchEngine.answer`) cleans the text, recognises what is
 not a search (an intent) and says how sure it is (a verdict). Intents come first: a greeting or a
 thank-you, the CNAP's contacts, what the bot can do, a person please, an application number. Then
-the verdict: "found" shows the results, "clarify" asks ONE question with the candidates, "none"
-says plainly that we do not know, with the CNAP's contacts — never random services.
+the verdict: "found" shows the results, "clarify" asks ONE question with the candidates, "maybe"
+says it is not sure and asks whether it is one of the first few (the CNAP's contacts beside them),
+"none" says plainly that we do not know, with the CNAP's contacts — never random services.
 
 What was typed is quoted only as the engine's short `excerpt`; an unanswered search is stored as
 its `log_text` (phones, e-mails and long numbers masked), without who asked. The raw text is never
@@ -52,8 +53,8 @@ async def search_text(ctx: Context, text: str) -> None:
         return
     ctx.put(LastSearch(query=answer.text))
     # Counted and recorded once here, not each time Back shows the answer again; never the raw text.
-    ctx.count("search", "not_found" if answer.verdict == "none" else "found")
-    if answer.verdict == "none":
+    ctx.count("search", {"none": "not_found", "maybe": "maybe"}.get(answer.verdict, "found"))
+    if answer.verdict in ("none", "maybe"):  # staff see what the bot could not answer surely (to add words)
         ctx.count("unanswered", answer.log_text)
         await store.record_search_miss(ctx.session, answer.log_text, ctx.lang)
     await ctx.show("results", "0")
@@ -100,6 +101,8 @@ async def results(ctx: Context, page: str = "0") -> bool:
         return _found(ctx, answer, int(page))
     if answer.verdict == "clarify":
         _clarify(ctx, answer)
+    elif answer.verdict == "maybe":
+        _maybe(ctx, answer)
     else:
         _unknown(ctx, answer)
     return True
@@ -139,6 +142,19 @@ def _clarify(ctx: Context, answer: Answer) -> None:
     rows = [[_hit_button(ctx, h)] for h in answer.hits]
     ctx.say(ctx._("What exactly do you need?"),
             [*rows, [ctx.btn(ctx._("Something else: services by topic 📂"), "cats")], ctx.nav_row()])
+
+
+def _maybe(ctx: Context, answer: Answer) -> None:
+    """Not sure enough to say "found": say so, offer the first few as a question, and the CNAP's contacts
+    for the case it is none of them."""
+    _ = ctx._
+    text = "\n\n".join(filter(None, [
+        _("I am not sure I understood «{query}». Is it one of these?").format(query=answer.excerpt) + "\n"
+        + _("If it is none of them, try other words or choose a topic."),
+        cnap_contacts(ctx),
+    ]))
+    rows = [[_hit_button(ctx, h)] for h in answer.hits]
+    ctx.say(text, [*rows, [ctx.btn(_("Services by topic 📂"), "cats")], ctx.nav_row()])
 
 
 def _unknown(ctx: Context, answer: Answer) -> None:

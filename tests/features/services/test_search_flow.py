@@ -1,4 +1,4 @@
-"""Free text on the bot: intents first, then the search's verdict (found / clarify / none), said honestly."""
+"""Free text on the bot: intents first, then the search's verdict (found / clarify / maybe / none), said honestly."""
 
 from __future__ import annotations
 
@@ -117,6 +117,26 @@ async def test_close_services_get_one_question_with_the_candidates_as_buttons(re
     await chat.press("Назад")
     assert chat.text == question
     assert await misses(real_core) == []
+
+
+async def test_a_maybe_says_it_is_not_sure_and_offers_the_candidates_beside_the_cnap(real_core):
+    chat = Chat(real_core)
+    await chat.start()
+    text = "рецепт пирога"  # a word of a card among words of none: offered as a question, not as found
+    assert real_core.services.search.answer(text).verdict == "maybe"
+    await chat.send(text)
+    assert chat.text.startswith("Я не впевнений, що правильно зрозумів «рецепт пирога»")
+    assert "Ось що я знайшов" not in chat.text and "Що саме вам потрібно" not in chat.text
+    assert "вул. Соборна, 1" in chat.text and "Телефон:" in chat.text  # the way out: the offline route
+    candidates = opens_a_service(chat)
+    assert 1 <= len(candidates) <= 3 and "рецепт" in candidates[0].lower(), candidates
+    assert any("Послуги за темами" in label for label in chat.labels)
+    question = chat.text
+    await chat.press(candidates[0])
+    assert chat.text.startswith("📄")
+    await chat.press("Назад")
+    assert chat.text == question
+    assert await misses(real_core) == ["рецепт пирога"]  # staff see what the bot was not sure of, once
 
 
 async def test_an_application_number_typed_anywhere_offers_the_lookup_which_asks_only_the_secret(core):
