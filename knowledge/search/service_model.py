@@ -47,7 +47,9 @@ class ServiceModel:
     """log P(words | service) for the candidates of one message; counts per service id. With the counts of
     the messages about none of the services (`off_topic`) it answers `scope` too."""
 
-    def __init__(self, counts: dict[str, dict[str, float]], off_topic: dict[str, float] | None = None) -> None:
+    def __init__(self, counts: dict[str, dict[str, float]], off_topic: dict[str, float] | None = None,
+                 labelled: Iterable[str] = ()) -> None:
+        """`labelled`: the ids people's messages were counted for; the others have only the KB's names."""
         vocab = {f for fs in counts.values() for f in fs}
         # log P(f | c) = log(count + ALPHA) - log(n_c + ALPHA * V): kept as the default for an unseen word
         # and, per word seen with the service, what it adds over that default (the same in both models:
@@ -55,26 +57,40 @@ class ServiceModel:
         self._unseen, self._floor = _defaults(counts, len(vocab))
         every = {**counts, OFF_TOPIC: off_topic or {}}
         self._scope_unseen, self._scope_floor = _defaults(every, len(vocab | set(off_topic or ())))
-        self._gain: dict[str, dict[str, float]] = defaultdict(dict)
+        # The scope weighs every labelled class against each other; a class with only KB names (a
+        # community's own service) takes part as a candidate. Their gains are kept apart, so the scope of a
+        # KB of thousands of cards costs what the labelled classes cost.
+        self._labelled = frozenset(labelled) | {OFF_TOPIC}
+        self._labelled_unseen = {c: u for c, u in self._scope_unseen.items() if c in self._labelled}
+        self._gain: dict[str, dict[str, float]] = defaultdict(dict)  # labelled classes
+        self._other_gain: dict[str, dict[str, float]] = defaultdict(dict)  # classes with only the KB's names
         for c, fs in every.items():
+            gains = self._gain if c in self._labelled else self._other_gain
             for f, n in fs.items():
-                self._gain[f][c] = math.log((n + ALPHA) / ALPHA)
-        self._gain = dict(self._gain)
+                gains[f][c] = math.log((n + ALPHA) / ALPHA)
+        self._gain, self._other_gain = dict(self._gain), dict(self._other_gain)
 
     @classmethod
     def build(cls, names: Iterable[tuple[str, Iterable[str]]], messages: dict[str, dict[str, float]] | None = None,
               off_topic: dict[str, float] | None = None) -> ServiceModel:
         """Counts of labelled messages (`count_messages`; `count_off_topic` for those about none of the
         services) plus the KB's names, each KB_NAME_WEIGHT of a message: (hit id, the name's lemma keys).
-        Without `messages`, the shipped counts (COUNTS_PATH)."""
+        Without `messages`, the shipped counts (COUNTS_PATH). Counts of ids the KB's names do not have are
+        left out (a service this community does not offer never competes), unless no names are given."""
         if messages is None:
             messages, off_topic = shipped_counts()
-        counts: dict[str, dict[str, float]] = {c: dict(fs) for c, fs in messages.items()}
+        names = list(names)
+        ids = {hit_id for hit_id, _ in names}
+        counts: dict[str, dict[str, float]] = {c: dict(fs) for c, fs in messages.items() if not ids or c in ids}
+        labelled = set(counts)
         for hit_id, keys in names:
             own = counts.setdefault(hit_id, {})
             for k in keys:
                 own[PREFIX + k] = own.get(PREFIX + k, 0.0) + KB_NAME_WEIGHT
-        return cls(counts, off_topic)
+        return cls(counts, off_topic, labelled)
+
+    def _gains(self, c: str) -> dict[str, dict[str, float]]:
+        return self._gain if c in self._labelled else self._other_gain
 
     def posteriors(self, features: frozenset[str], candidates: list[str]) -> dict[str, float]:
         """P(candidate | words), the candidates alone sharing the probability (a flat prior)."""
@@ -83,26 +99,29 @@ class ServiceModel:
         logs = {}
         for c in candidates:
             s = len(features) * self._unseen.get(c, self._floor)
+            gains = self._gains(c)
             for f in features:
-                g = self._gain.get(f)
+                g = gains.get(f)
                 if g is not None:
-                    s += g.get(c, 0.0)  # never the off-topic class: it is not a candidate
+                    s += g.get(c, 0.0)
             logs[c] = s
         top = max(logs.values())
         e = {c: math.exp(v - top) for c, v in logs.items()}
         z = sum(e.values())
         return {c: v / z for c, v in e.items()}
 
-    def scope(self, features: frozenset[str], first: str) -> tuple[float, float, float]:
+    def scope(self, features: frozenset[str], first: str, candidates: Iterable[str] = ()) -> tuple[float, float, float]:
         """(P(first | words, about a service), P(off-topic | words), P(first | words, first or off-topic))
-        over every service and the off-topic class, with a flat prior."""
+        over the labelled services, the off-topic class and the `candidates`, with a flat prior."""
         n = len(features)
-        logs = {c: n * u for c, u in self._scope_unseen.items()}
+        logs = {c: n * u for c, u in self._labelled_unseen.items()}
         for f in features:
             for c, g in self._gain.get(f, {}).items():
                 logs[c] += g
-        if first not in logs:
-            logs[first] = n * self._scope_floor
+        for c in (first, *candidates):
+            if c not in logs:
+                logs[c] = n * self._scope_unseen.get(c, self._scope_floor) + sum(
+                    self._other_gain.get(f, {}).get(c, 0.0) for f in features)
         top = max(logs.values())
         z = sum(math.exp(v - top) for v in logs.values())
         p_first = math.exp(logs[first] - top) / z

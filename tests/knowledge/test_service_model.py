@@ -95,3 +95,21 @@ def test_the_shipped_counts_have_the_off_topic_class_and_the_engine_uses_it(engi
     weather = engine.service_model.scope(key_features(engine.intent_features("яка завтра погода")), "id-card")
     passport = engine.service_model.scope(key_features(engine.intent_features("оформити паспорт")), "id-card")
     assert weather[1] > passport[1] and passport[0] > weather[0]
+
+
+def test_a_service_with_only_kb_names_takes_part_in_the_scope_as_a_candidate():
+    labelled = count_messages([(["housing-subsidy"], {"k:субсидія"})] * 5)
+    names = [("housing-subsidy", ["субсидія"]), ("our-own-service", ["ковзанка"])]
+    model = ServiceModel.build(names, labelled, count_off_topic([{"k:погода"}] * 5))
+    words = frozenset({"k:ковзанка"})
+    alone = model.scope(words, "housing-subsidy")  # the community's own card is not weighed unless a candidate
+    both = model.scope(words, "housing-subsidy", ["housing-subsidy", "our-own-service"])
+    assert both[0] < alone[0]
+    assert model.scope(words, "our-own-service", ["our-own-service"])[0] > 0.5
+
+
+def test_counts_of_services_the_kb_does_not_have_are_left_out():
+    counts = count_messages([(["housing-subsidy"], {"k:субсидія"}), (["gone-service"], {"k:субсидія"})])
+    model = ServiceModel.build([("housing-subsidy", ["субсидія"])], counts, {})
+    need, _, _ = model.scope(frozenset({"k:субсидія"}), "housing-subsidy")
+    assert need > 0.99  # the service this KB does not offer does not compete
