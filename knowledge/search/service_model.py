@@ -64,10 +64,11 @@ class ServiceModel:
         self._labelled_unseen = {c: u for c, u in self._scope_unseen.items() if c in self._labelled}
         self._gain: dict[str, dict[str, float]] = defaultdict(dict)  # labelled classes
         self._other_gain: dict[str, dict[str, float]] = defaultdict(dict)  # classes with only the KB's names
+        same: dict[float, float] = {}  # counts repeat (1, 0.5, 2…): one float object per gain value
         for c, fs in every.items():
             gains = self._gain if c in self._labelled else self._other_gain
             for f, n in fs.items():
-                gains[f][c] = math.log((n + ALPHA) / ALPHA)
+                gains[f][c] = same.setdefault(n, math.log((n + ALPHA) / ALPHA))
         self._gain, self._other_gain = dict(self._gain), dict(self._other_gain)
 
     @classmethod
@@ -77,11 +78,13 @@ class ServiceModel:
         services) plus the KB's names, each KB_NAME_WEIGHT of a message: (hit id, the name's lemma keys).
         Without `messages`, the shipped counts (COUNTS_PATH). Counts of ids the KB's names do not have are
         left out (a service this community does not offer never competes), unless no names are given."""
+        own_copy = messages is None  # the shipped counts are read for this model alone: no copy needed
         if messages is None:
             messages, off_topic = shipped_counts()
         names = list(names)
         ids = {hit_id for hit_id, _ in names}
-        counts: dict[str, dict[str, float]] = {c: dict(fs) for c, fs in messages.items() if not ids or c in ids}
+        counts: dict[str, dict[str, float]] = {c: fs if own_copy else dict(fs) for c, fs in messages.items()
+                                               if not ids or c in ids}
         labelled = set(counts)
         for hit_id, keys in names:
             own = counts.setdefault(hit_id, {})
