@@ -13,8 +13,8 @@ words did not find, and the places keep their scores.
 The same counts with one more class — the messages that are about none of our services (off-topic, junk,
 near misses) — answer `ServiceModel.scope`: how likely the words are those of the first candidate rather
 than of any other service or of a message about none. It is evidence for the confidence of the verdict
-(confidence.py): «пенсійний вік у Польщі» shares words with the pension, but its words are those of a near
-miss.
+(confidence.py): the scoring finds a card for «коли закінчиться війна» through one word, but its words are
+mostly those of messages about none of the services.
 
 The counts from labelled messages are fitted by bench/fit_services.py (service_counts.json); the KB part is
 counted from the KB when the engine starts, so a community's own cards and synonyms take part. The labelled

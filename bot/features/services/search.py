@@ -53,8 +53,9 @@ async def search_text(ctx: Context, text: str) -> None:
         return
     ctx.put(LastSearch(query=answer.text))
     # Counted and recorded once here, not each time Back shows the answer again; never the raw text.
-    ctx.count("search", {"none": "not_found", "maybe": "maybe"}.get(answer.verdict, "found"))
-    if answer.verdict in ("none", "maybe"):  # staff see what the bot could not answer surely (to add words)
+    # A "maybe" counts as not found, and staff see it among the unanswered searches (to add words).
+    ctx.count("search", "not_found" if answer.verdict in ("none", "maybe") else "found")
+    if answer.verdict in ("none", "maybe"):
         ctx.count("unanswered", answer.log_text)
         await store.record_search_miss(ctx.session, answer.log_text, ctx.lang)
     await ctx.show("results", "0")
