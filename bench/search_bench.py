@@ -112,7 +112,7 @@ class Row:
     top1: bool  # ranking (search) top-1 right; intents: intent right; "none" items: verdict right
     top3: bool
     vtop1: bool  # verdict-aware: answered (found/clarify/maybe) with the right id first (intents / none as for top1)
-    confident: bool  # answered with services: verdict found, clarify or maybe
+    answered: bool  # answered with services: verdict found, clarify or maybe (anything but none)
     detail_ok: bool  # intents: contact topic / number right too
     item: dict
     got: tuple
@@ -121,21 +121,21 @@ class Row:
 def judge(item: dict, got) -> Row:
     ranked, verdict, intent, topic, number, shown = got
     exp = item["expected"]
-    confident = verdict in ("found", "clarify", "maybe")
+    answered = verdict != "none"
     if not exp:
         ok = verdict == "none" and intent in NOT_AN_ANSWER
-        return Row(item.get("kind", "?"), "none", ok, ok, ok, confident, ok, item, got)
+        return Row(item.get("kind", "?"), "none", ok, ok, ok, answered, ok, item, got)
     if exp[0].startswith("intent:"):
         ok = intent == exp[0].split(":", 1)[1]
         detail = ok and topic == item.get("topic") if ok and intent == "cnap-contacts" else ok
         if ok and intent == "status-lookup":
             detail = number == item.get("number")
-        return Row(item.get("kind", "?"), "intent", ok, ok, ok, confident, detail, item, got)
+        return Row(item.get("kind", "?"), "intent", ok, ok, ok, answered, detail, item, got)
     want = set(exp)
     top1 = bool(ranked) and ranked[0] in want
     top3 = any(r in want for r in ranked[:3])
-    vtop1 = confident and bool(shown) and shown[0] in want
-    return Row(item.get("kind", "?"), "service", top1, top3, vtop1, confident, vtop1, item, got)
+    vtop1 = answered and bool(shown) and shown[0] in want
+    return Row(item.get("kind", "?"), "service", top1, top3, vtop1, answered, vtop1, item, got)
 
 
 def evaluate(run, items: list[dict]) -> list[Row]:
@@ -160,7 +160,7 @@ def print_accuracy(results: dict[str, list[Row]]) -> None:
         cells = []
         for n in names:
             rows = [r for r in results[n] if pick(r)]
-            cells.append(" ".join(f"{_share(rows, a):>6.3f}" for a in ("top1", "top3", "vtop1", "confident")) + " " * 11)
+            cells.append(" ".join(f"{_share(rows, a):>6.3f}" for a in ("top1", "top3", "vtop1", "answered")) + " " * 11)
         print(f"{label:<11} {sum(1 for r in first if pick(r)):>4} " + "  ".join(cells))
 
     for k in kinds:
@@ -181,16 +181,16 @@ def print_summary(name: str, rows: list[Row]) -> None:
     if services:
         parts.append(f"in-scope: top-1 {_share(services, 'top1'):.3f}, top-3 {_share(services, 'top3'):.3f}, "
                      f"verdict-aware top-1 {_share(services, 'vtop1'):.3f}, answered with services "
-                     f"{_share(services, 'confident'):.3f} (found or clarify {_verdicts(services, 'found', 'clarify'):.3f}, "
+                     f"{_share(services, 'answered'):.3f} (found or clarify {_verdicts(services, 'found', 'clarify'):.3f}, "
                      f"maybe {_verdicts(services, 'maybe'):.3f})")
     if nones:
         near = [r for r in nones if r.kind == "near-miss"]
         other = [r for r in nones if r.kind != "near-miss"]
-        parts.append(f"off-topic/junk answered with services: {_share(other, 'confident'):.3f} "
-                     f"({sum(r.confident for r in other)}/{len(other)}, of them maybe "
+        parts.append(f"off-topic/junk answered with services: {_share(other, 'answered'):.3f} "
+                     f"({sum(r.answered for r in other)}/{len(other)}, of them maybe "
                      f"{sum(r.got[1] == 'maybe' for r in other)})")
         if near:
-            parts.append(f"near misses answered with services: {sum(r.confident for r in near)}/{len(near)} "
+            parts.append(f"near misses answered with services: {sum(r.answered for r in near)}/{len(near)} "
                          f"(maybe {sum(r.got[1] == 'maybe' for r in near)})")
     if intents:
         parts.append(f"intent accuracy {_share(intents, 'top1'):.3f}, with topic/number {_share(intents, 'detail_ok'):.3f}"

@@ -149,8 +149,8 @@ class SearchEngine:
         keys = key_features(self.intent_features(clean, rs) if feats is None else feats)
         ranked = self._reorder(self._specific_first(ranked, words), keys)
         first = evidence(self.index, words, ranked[0][1], ranked[0][0])
-        docs = self.index.docs
-        scope = self.service_model.scope(keys, docs[ranked[0][1]].hit_id, [docs[d].hit_id for _, d in ranked[:ANSWER_LIMIT]])
+        ids = [self.index.docs[d].hit_id for _, d in ranked[:ANSWER_LIMIT]]
+        scope = self.service_model.scope(keys, ids[0], ids)
         return ranked, shape, features(shape, first, self._rival_score(ranked), scope)
 
     def _reorder(self, ranked: list[tuple[float, int]], keys: frozenset[str]) -> list[tuple[float, int]]:

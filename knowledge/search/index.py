@@ -26,9 +26,10 @@ from knowledge.search.analysis import text_groups
 from knowledge.search.normalize import fold, normalize, unify_apostrophes
 from knowledge.search.stem import stems
 
-# How much a word in each field says about the document.
+# An abbreviation as the KB writes it: two to six capitals («ФОП», «ВПО», «КЕП»).
 _ABBREVIATION = re.compile(r"\b[А-ЯІЇЄҐ]{2,6}\b")
 
+# How much a word in each field says about the document.
 FIELD_WEIGHTS = {
     "title": 1.0,
     "synonym": 0.97,

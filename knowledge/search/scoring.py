@@ -137,6 +137,7 @@ def score_reading(idx: SearchIndex, words: list[QueryWord], exhaustive: bool = F
         for d, v in nt.items():
             if v > cap:
                 name_bound[d] += W_UNION * c * (v - cap)
+
     def score_best(bounded: list[tuple[int, float]]) -> None:
         """Score (document, upper bound) pairs, best bound first, until the next cannot enter the best."""
         for d, bound in sorted(bounded, key=lambda db: -db[1]):

@@ -54,8 +54,9 @@ async def search_text(ctx: Context, text: str) -> None:
     ctx.put(LastSearch(query=answer.text))
     # Counted and recorded once here, not each time Back shows the answer again; never the raw text.
     # A "maybe" counts as not found, and staff see it among the unanswered searches (to add words).
-    ctx.count("search", "not_found" if answer.verdict in ("none", "maybe") else "found")
-    if answer.verdict in ("none", "maybe"):
+    unsure = answer.verdict in ("none", "maybe")
+    ctx.count("search", "not_found" if unsure else "found")
+    if unsure:
         ctx.count("unanswered", answer.log_text)
         await store.record_search_miss(ctx.session, answer.log_text, ctx.lang)
     await ctx.show("results", "0")
