@@ -38,8 +38,8 @@ from knowledge.search.morph import is_known
 # message's own file.
 FEATURE_NAMES = ("score", "margin", "coverage", "name_coverage", "name_words", "matched_share", "foreign_share",
                  "unmatched", "length", "long_name_words", "scope_first", "scope_off", "first_vs_off")
-WEIGHTS = (1.797, 0.883, 1.464, 1.827, 2.080, 1.786, -1.441, -0.230, 0.716, 1.220, 1.979, -0.963, 2.323)
-BIAS = -7.845
+WEIGHTS = (1.809, 0.761, 1.324, 1.616, 1.737, 1.602, -1.469, -0.451, 0.374, 0.530, 2.642, -1.308, 3.223)
+BIAS = -8.540
 
 # The verdict's bands (chosen by the leave-one-file-out figures of bench/fit_confidence.py): from
 # FOUND_CONFIDENCE the answer is "found" (or "clarify"); from MAYBE_CONFIDENCE "maybe" (asked as a

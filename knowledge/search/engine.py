@@ -57,6 +57,7 @@ MODEL_LENIENT = 0.4
 RERANK_CLOSE = 0.8
 RERANK_WEIGHT = 0.1
 RERANK_DEPTH = 10
+EXACT_NAME = 0.995  # a score this high: the message is the card's name, word for word
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,10 @@ class SearchEngine:
         docs = self.index.docs
         post = self.service_model.posteriors(keys, [docs[d].hit_id for _, d in close])
         order = sorted(close, key=lambda sd: -(sd[0] + RERANK_WEIGHT * post[docs[sd[1]].hit_id]))
+        if close[0][0] >= EXACT_NAME:
+            # The message is the first card's name («розлучення», «народилася дитина»): it stays first.
+            order.remove(close[0])
+            order.insert(0, close[0])
         # The places keep their scores: the first is as sure as the scoring's first was.
         return [(s, d) for (s, _), (_, d) in zip(close, order)] + ranked[len(close):]
 

@@ -35,7 +35,8 @@ ABBREVIATION_SUFFIXES = frozenset(fold(s) for s in (
 MAX_STEM_KEYS = 8
 MAX_KEYS_PER_WORD = 8
 TRANSLIT_ANALYSED = 4  # transliteration variants worth a morphological look-up
-DIGIT_WEIGHT = 0.3  # a number («14 років») says little about the service
+DIGIT_WEIGHT = 0.3  # a number («14 років») says little about the service…
+CODE_DIGITS = 3  # …unless a card is named by it: a form or hotline number («086», «1547») is a code
 
 
 @dataclass
@@ -207,7 +208,7 @@ class WordMatcher:
             weight = 0.0 if tok in proper and not known_to_kb else token_weight(tok, known_to_kb)
             if weight == 0.0:
                 continue
-            if tok.isdigit():
+            if tok.isdigit() and not (len(tok) >= CODE_DIGITS and tok in idx.name_post):
                 weight = min(weight, DIGIT_WEIGHT)
             place = factor.get(tok, 1.0)
             weight *= place

@@ -31,6 +31,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
+from knowledge.search.stopwords import STOP_WORDS
+
 COUNTS_PATH = Path(__file__).with_name("service_counts.json")
 ALPHA = 0.5  # additive smoothing
 KB_NAME_WEIGHT = 0.5  # a title or synonym of the KB counts as half a labelled message
@@ -39,8 +41,10 @@ OFF_TOPIC = "(off-topic)"  # the class of messages about none of the services (n
 
 
 def key_features(features: Iterable[str]) -> frozenset[str]:
-    """The lemma keys among a message's features (intent_model.message_features)."""
-    return frozenset(f for f in features if f.startswith(PREFIX))
+    """The lemma keys among a message's features (intent_model.message_features), stop words left out:
+    «де», «як», «мені» say nothing of the service, yet a class of many short questions (the near misses'
+    «де купити…») would take them for its own."""
+    return frozenset(f for f in features if f.startswith(PREFIX) and f[len(PREFIX):] not in STOP_WORDS)
 
 
 class ServiceModel:

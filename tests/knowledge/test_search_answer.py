@@ -54,6 +54,8 @@ DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
         ("як вас знайти", "address"),
         ("where is your office", "address"),
         ("адреса центру надання адміністративних послуг", "address"),  # the CNAP's full name
+        ("на якому поверсі і чи є ліфт", "route"),  # finding the office once there
+        ("email цнапу", None),  # an e-mail is among the contacts
     ],
 )
 def test_cnap_contacts_and_which_was_asked(text, topic):
@@ -78,6 +80,12 @@ def test_cnap_contacts_and_which_was_asked(text, topic):
         ("hi", "greeting"),
         ("Дякую вам велике!", "thanks"),
         ("спс", "thanks"),
+        # the commands people know from other bots, and asking to be called back
+        ("допомога", "about-bot"),
+        ("старт", "about-bot"),
+        ("головне меню", "about-bot"),
+        ("передзвоніть мені будь ласка", "human"),
+        ("дякую за допомогу", "thanks"),
     ],
 )
 def test_other_intents(text, name):
@@ -101,6 +109,9 @@ def test_other_intents(text, name):
         "допоможіть оформити субсидію",
         "в який час приходить пенсія",
         "з ким залишити дитину",
+        "матеріальна допомога",  # «допомога» with what kind of help is a service
+        "допомога при народженні дитини",
+        "поверх будинку зруйновано",  # a floor, but not the CNAP's
     ],
 )
 def test_no_intent_when_something_else_is_asked(text):

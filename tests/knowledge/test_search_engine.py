@@ -277,3 +277,13 @@ def test_the_score_bounds_never_drop_a_document_that_belongs_among_the_best(engi
             assert all(fast.get(d) == s for d, s in best), q
             compared += 1
     assert compared >= len(queries)
+
+
+def test_a_number_a_card_is_named_by_is_a_code_not_a_count(engine):
+    words = {w.token: w for w in engine.matcher.words(("довідка", "086", "2026", "14"))}
+    # «086» names the medical certificate (a synonym of the card): it counts as a word. A year or an age
+    # («2026», «14») says little about the service.
+    assert words["086"].weight > words["2026"].weight and words["086"].weight > words["14"].weight
+    # The story around it («для вступу» — to enter a college, words the inheritance card has too) no longer
+    # outweighs the code.
+    assert engine.search("потрібна довідка 086 для вступу", limit=1)[0].id == "prescriptions-certificates"

@@ -50,9 +50,20 @@ def test_only_close_candidates_are_reordered(engine, monkeypatch):
     feats = {"k:батарея"}
     far = [(1.0, docs["housing-subsidy"]), (0.5, docs["heating"])]
     assert engine._reorder(far, frozenset(feats)) == far
-    close = [(1.0, docs["housing-subsidy"]), (0.99, docs["heating"]), (0.3, docs["id-card"])]
+    close = [(0.9, docs["housing-subsidy"]), (0.89, docs["heating"]), (0.3, docs["id-card"])]
     # The places keep their scores: only which service stands where changes.
-    assert engine._reorder(close, frozenset(feats)) == [(1.0, close[1][1]), (0.99, close[0][1]), close[2]]
+    assert engine._reorder(close, frozenset(feats)) == [(0.9, close[1][1]), (0.89, close[0][1]), close[2]]
+    # A first that scores as its own name, word for word, keeps its place; the others are still ordered.
+    named = [(1.0, docs["housing-subsidy"]), (0.99, docs["id-card"]), (0.98, docs["heating"])]
+    assert engine._reorder(named, frozenset(feats)) == [named[0], (0.99, named[2][1]), (0.98, named[1][1])]
+
+
+@pytest.mark.parametrize(("message", "expected"), [("розлучення", "situation:divorce"),
+                                                   ("народилася дитина", "situation:child-born")])
+def test_a_message_that_is_a_cards_name_gets_that_card(engine, message, expected):
+    # People who wrote about a divorce mostly meant its registration; the one who types the guide's name
+    # gets the guide (it leads to the registration too).
+    assert engine.search(message, limit=1)[0].id == expected
 
 
 @pytest.mark.parametrize(("message", "expected"), [
@@ -113,3 +124,9 @@ def test_counts_of_services_the_kb_does_not_have_are_left_out():
     model = ServiceModel.build([("housing-subsidy", ["субсидія"])], counts, {})
     need, _, _ = model.scope(frozenset({"k:субсидія"}), "housing-subsidy")
     assert need > 0.99  # the service this KB does not offer does not compete
+
+
+def test_stop_words_are_no_evidence_of_a_service_or_of_none():
+    # Many near misses ask «де купити…», «де знаходиться…»: «де» must not make «де отримати паспорт» a
+    # message about none of the services.
+    assert key_features({"k:де", "k:отримати", "k:паспорт", "c:where", "len:3"}) == {"k:отримати", "k:паспорт"}
