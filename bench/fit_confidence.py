@@ -23,6 +23,7 @@ import yaml  # noqa: E402
 from knowledge.loader import load_kb  # noqa: E402
 from knowledge.search import SearchEngine  # noqa: E402
 from knowledge.search.confidence import FEATURE_NAMES  # noqa: E402
+from knowledge.search.engine import MODEL_MAYBE  # noqa: E402
 from knowledge.search.service_model import ServiceModel, count_messages, count_off_topic  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -58,10 +59,10 @@ def collect(engine: SearchEngine) -> list[dict]:
             probe = engine.probe(it["q"])
             if probe is None:  # an intent answered it
                 continue
-            ids, x = probe
+            ids, x, likeliest_p = probe
             y = 1 if exp and ids and ids[0] in exp else None if any(i in exp for i in ids[:3]) else 0
             group = "in-scope" if exp else "near-miss" if it.get("kind") == "near-miss" else "off-topic"
-            out.append({"file": name, "group": group, "x": x, "y": y})
+            out.append({"file": name, "group": group, "x": x, "y": y, "likeliest_p": likeliest_p})
     engine.service_model = shipped
     return out
 
@@ -83,12 +84,15 @@ def cross_validate(examples: list[dict]) -> None:
                 p[i] = confidence_of(np.array(e["x"], dtype=float), w, b)
     groups = {g: np.array([e["group"] == g for e in examples]) for g in ("in-scope", "off-topic", "near-miss")}
     right = np.array([e["y"] == 1 for e in examples])
-    print("leave-one-file-out: share answered with services (in-scope: right first), by threshold")
+    model_sure = np.array([e["likeliest_p"] >= MODEL_MAYBE for e in examples])
+    print("leave-one-file-out: share answered with services (in-scope: right first), by threshold; and with a "
+          f"\"maybe\" where the service model is at least {MODEL_MAYBE} sure of one service")
     for t in THRESHOLDS:
-        a = p >= t
-        print(f"  {t}: in scope {a[groups['in-scope']].mean():.3f} (right first {(a & right)[groups['in-scope']].mean():.3f}),"
-              f" off-topic and junk {a[groups['off-topic']].mean():.3f} ({a[groups['off-topic']].sum()}"
-              f"/{groups['off-topic'].sum()}), near misses {a[groups['near-miss']].mean():.3f}")
+        for a, label in ((p >= t, f"{t}:"), ((p >= t) | model_sure, "  + model:")):
+            print(f"  {label:<10} in scope {a[groups['in-scope']].mean():.3f} (right first "
+                  f"{(a & right)[groups['in-scope']].mean():.3f}), off-topic and junk {a[groups['off-topic']].mean():.3f}"
+                  f" ({a[groups['off-topic']].sum()}/{groups['off-topic'].sum()}), near misses "
+                  f"{a[groups['near-miss']].mean():.3f}")
 
 
 def confidence_of(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:

@@ -79,8 +79,7 @@ def collect(engine: SearchEngine) -> list[dict]:
             clean = clean_text(it["q"], 300)
             if find_app_number(clean):  # the engine takes these to the status look-up before any model
                 continue
-            ranked, shape, x = engine._judge(clean)
-            found = bool(ranked) and engine._verdict(ranked, shape, x)[0] != "none"
+            found = engine._verdict(engine._judge(clean))[0] != "none"
             rows.append({"file": name, "q": it["q"], "y": label(it), "feats": engine.intent_features(clean),
                          "rule": rule_label(clean), "rule_lenient": _not_polite(rule_label(clean, lenient=True)),
                          "found": found, "service": bool(it["expected"]) and label(it) == NONE})

@@ -38,8 +38,8 @@ from knowledge.search.morph import is_known
 # message's own file.
 FEATURE_NAMES = ("score", "margin", "coverage", "name_coverage", "name_words", "matched_share", "foreign_share",
                  "unmatched", "length", "long_name_words", "scope_first", "scope_off", "first_vs_off")
-WEIGHTS = (1.809, 0.761, 1.324, 1.616, 1.737, 1.602, -1.469, -0.451, 0.374, 0.530, 2.642, -1.308, 3.223)
-BIAS = -8.540
+WEIGHTS = (1.673, 0.731, 1.186, 1.671, 1.912, 1.801, -1.526, -0.545, 0.540, 0.744, 2.254, -1.370, 3.397)
+BIAS = -8.691
 
 # The verdict's bands (chosen by the leave-one-file-out figures of bench/fit_confidence.py): from
 # FOUND_CONFIDENCE the answer is "found" (or "clarify"); from MAYBE_CONFIDENCE "maybe" (asked as a

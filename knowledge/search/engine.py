@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from knowledge.search.answer import CONFIDENT, Answer, Verdict, make_answer
 from knowledge.search.clauses import CIRCUMSTANCE_FACTOR, has_need_clause, proper_nouns, word_roles
@@ -37,7 +38,7 @@ from knowledge.search.intents import Intent, detect_intent, without_intent_words
 from knowledge.search.matching import QueryWord, WordMatcher
 from knowledge.search.morph import is_known, is_known_ru, is_known_uk
 from knowledge.search.scoring import PHRASE_CANDIDATES, phrase_similarity, score_reading
-from knowledge.search.service_model import ServiceModel, key_features
+from knowledge.search.service_model import ServiceModel, Weighing, key_features
 from knowledge.search.variants import Reading, readings
 
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
@@ -58,6 +59,22 @@ RERANK_CLOSE = 0.8
 RERANK_WEIGHT = 0.1
 RERANK_DEPTH = 10
 EXACT_NAME = 0.995  # a score this high: the message is the card's name, word for word
+# The service the service model finds likeliest is offered third (engine._offer_likeliest) when it is at least
+# this probable among every labelled service and the off-topic class (bench/fit_services.py cross-validates).
+MODEL_CANDIDATE = 0.5
+# When the scoring finds nothing convincing but the service model is this sure of one service, the answer is
+# "maybe" with that service (bench/fit_confidence.py: no off-topic message or near miss of the training
+# files reached it when left out).
+MODEL_MAYBE = 0.7
+# ... and when it is this sure of a candidate the scoring ranked lower, that candidate goes first.
+MODEL_FIRST = 0.9
+
+
+class Judgement(NamedTuple):
+    ranked: list[tuple[float, int]]  # (score 0..1, doc), best first
+    shape: QueryShape
+    x: tuple[float, ...]  # the evidence for the confidence model
+    likeliest: tuple[int, float] | None = None  # the service model's likeliest card and its probability
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,7 @@ class SearchEngine:
         self.matcher = WordMatcher(self.index)
         self.intent_model = IntentModel.load()
         self.service_model = ServiceModel.build(self.index.name_keys())
+        self._doc_of = {d.hit_id: i for i, d in enumerate(self.index.docs)}
         # Load both dictionaries now, not on the first user's query.
         is_known_ru("тест")
         is_known_uk("тест")
@@ -139,20 +157,39 @@ class SearchEngine:
             out.append(SearchHit(doc.kind, doc.hit_id, doc.title(lang), round(min(100.0, s * 100.0), 1)))
         return out
 
-    def _judge(self, clean: str, rs: list[Reading] | None = None, feats: set[str] | None = None,
-               ) -> tuple[list[tuple[float, int]], QueryShape, tuple[float, ...]]:
-        """Ranked candidates of a cleaned message, the query's shape and the features of the evidence."""
+    def _judge(self, clean: str, rs: list[Reading] | None = None, feats: set[str] | None = None) -> Judgement:
+        """Ranked candidates of a cleaned message, the query's shape, the features of the evidence and the
+        service model's likeliest card."""
         rs = self._readings(clean) if rs is None else rs
         ranked, words = self._rank(clean, rs)
         shape = query_shape(words)
         if not ranked:
-            return ranked, shape, features(shape, None, 0.0, None)
+            return Judgement(ranked, shape, features(shape, None, 0.0, None))
         keys = key_features(self.intent_features(clean, rs) if feats is None else feats)
         ranked = self._reorder(self._specific_first(ranked, words), keys)
-        first = evidence(self.index, words, ranked[0][1], ranked[0][0])
         ids = [self.index.docs[d].hit_id for _, d in ranked[:ANSWER_LIMIT]]
-        scope = self.service_model.scope(keys, ids[0], ids)
-        return ranked, shape, features(shape, first, self._rival_score(ranked), scope)
+        weighing = self.service_model.weigh(keys, ids[0], ids)
+        if (weighing.likeliest_p >= MODEL_FIRST and weighing.likeliest in ids[1:] and ranked[0][0] < EXACT_NAME):
+            # People's words leave no doubt which service this is: it goes first (the places keep their scores).
+            ranked = _placed(ranked, self._doc_of[weighing.likeliest], 0)
+            ids = [self.index.docs[d].hit_id for _, d in ranked[:ANSWER_LIMIT]]
+            weighing = self.service_model.weigh(keys, ids[0], ids)
+        first = evidence(self.index, words, ranked[0][1], ranked[0][0])
+        x = features(shape, first, self._rival_score(ranked), weighing.evidence)
+        likeliest = self._doc_of.get(weighing.likeliest or "")
+        return Judgement(self._offer_likeliest(ranked, weighing), shape, x,
+                         None if likeliest is None else (likeliest, weighing.likeliest_p))
+
+    def _offer_likeliest(self, ranked: list[tuple[float, int]], weighing: Weighing) -> list[tuple[float, int]]:
+        """The service people's words point to, third when the scoring did not rank it that high: a story
+        whose need the cards word otherwise («прийшла платіжка на 4 тисячі, а пенсія…» is the subsidy)
+        still shows it. The first (and so the verdict) is the scoring's; the places keep their scores."""
+        doc = self._doc_of.get(weighing.likeliest or "")
+        if doc is None or weighing.likeliest_p < MODEL_CANDIDATE or len(ranked) < 2:
+            return ranked
+        if doc in (d for _, d in ranked[:3]):
+            return ranked
+        return _placed(ranked, doc, 2)
 
     def _reorder(self, ranked: list[tuple[float, int]], keys: frozenset[str]) -> list[tuple[float, int]]:
         """The close candidates in the order the service model and the scores agree on (see RERANK_*).
@@ -201,10 +238,16 @@ class SearchEngine:
                 return s
         return 0.0
 
-    def _verdict(self, ranked: list[tuple[float, int]], shape: QueryShape, x: tuple[float, ...]) -> tuple[Verdict, int]:
+    def _verdict(self, j: Judgement) -> tuple[Verdict, list[tuple[float, int]]]:
+        """The verdict and the candidates to show with it."""
         docs = self.index.docs
-        candidates = [(s, docs[d].hit_id, docs[d].members) for s, d in ranked[:ANSWER_LIMIT]]
-        return decide(confidence(x), candidates, shape.content)
+        candidates = [(s, docs[d].hit_id, docs[d].members) for s, d in j.ranked[:ANSWER_LIMIT]]
+        verdict, n = decide(confidence(j.x), candidates, j.shape.content)
+        if verdict == "none" and j.likeliest is not None and j.likeliest[1] >= MODEL_MAYBE:
+            # The cards' words found nothing convincing, but people's words point to one service: ask.
+            d = j.likeliest[0]
+            return "maybe", [(next((s for s, e in j.ranked if e == d), 0.0), d)]
+        return verdict, j.ranked[:n]
 
     # ---- public API ------------------------------------------------------
 
@@ -212,9 +255,9 @@ class SearchEngine:
         """The ranking alone (no intents, no verdict); the first hit carries `confident`."""
         if not query or not query.strip() or limit <= 0:
             return []
-        ranked, shape, x = self._judge(query[:MAX_QUERY_CHARS])
-        hits = self._hits(ranked[:limit], lang)
-        if hits and self._verdict(ranked, shape, x)[0] in CONFIDENT:
+        j = self._judge(query[:MAX_QUERY_CHARS])
+        hits = self._hits(j.ranked[:limit], lang)
+        if hits and self._verdict(j)[0] in CONFIDENT:
             hits[0] = replace(hits[0], confident=True)
         return hits
 
@@ -246,9 +289,8 @@ class SearchEngine:
     def _search(self, text: str, rs: list[Reading] | None, lang: str,
                 feats: set[str] | None = None) -> tuple[Verdict, list[SearchHit]]:
         """The verdict and hits for `text` (its readings `rs` and features `feats` when already made)."""
-        ranked, shape, x = self._judge(text, rs, feats)
-        verdict, n = self._verdict(ranked, shape, x)
-        return verdict, self._hits(ranked[:n], lang)
+        verdict, shown = self._verdict(self._judge(text, rs, feats))
+        return verdict, self._hits(shown, lang)
 
     def _learnt_intent(self, features: set[str], threshold: float) -> Intent:
         """The intent model's answer (intent_model.py) when it is at least this sure; Intent(None) otherwise."""
@@ -258,16 +300,17 @@ class SearchEngine:
         name, _, topic = label.partition(":")
         return Intent(name, contact_topic=topic if topic and topic != "all" else None)
 
-    def probe(self, text: str) -> tuple[list[str], tuple[float, ...]] | None:
-        """(first three ids, confidence features) of a message that is a search; None for an intent.
+    def probe(self, text: str) -> tuple[list[str], tuple[float, ...], float] | None:
+        """(first three ids, confidence features, the service model's probability of its likeliest card) of
+        a message that is a search; None for an intent.
 
         For fitting the confidence model (bench/fit_confidence.py).
         """
         clean = clean_text(text or "", MAX_QUERY_CHARS)
         if detect_intent(clean).name is not None:
             return None
-        ranked, _, x = self._judge(clean)
-        return [self.index.docs[d].hit_id for _, d in ranked[:3]], x
+        j = self._judge(clean)
+        return [self.index.docs[d].hit_id for _, d in j.ranked[:3]], j.x, j.likeliest[1] if j.likeliest else 0.0
 
     def is_good(self, hits: list[SearchHit]) -> bool:
         """Whether the top hit of search() is a confident answer (else say honestly "nothing found").
@@ -275,6 +318,15 @@ class SearchEngine:
         Kept for existing callers; answer() tells found / clarify / none and recognises intents.
         """
         return bool(hits) and hits[0].confident
+
+
+def _placed(ranked: list[tuple[float, int]], doc: int, place: int) -> list[tuple[float, int]]:
+    """`doc` at `place`, the others after it in their order; the places keep their scores (a doc that was not
+    ranked adds a place with the last score)."""
+    docs = [d for _, d in ranked if d != doc]
+    docs.insert(place, doc)
+    scores = [s for s, _ in ranked]
+    return list(zip(scores + scores[-1:] * (len(docs) - len(scores)), docs))
 
 
 def clear_query_caches() -> None:

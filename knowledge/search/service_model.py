@@ -6,9 +6,11 @@ meals). This model learns such words from the labelled messages of bench/data (e
 else, in every style of the issue: stories, surzhyk, Russian, translit...) and from the KB's own names.
 
 It is a multinomial naive Bayes over the lemma keys of a message (the `k:` features of
-intent_model.message_features, so Latin messages count by all their readings). For the ranking, the engine asks it only to
-order candidates the scoring already finds close (engine.RERANK_CLOSE): it never brings a service the KB
-words did not find, and the places keep their scores.
+intent_model.message_features, so Latin messages count by all their readings; stop words left out). For
+the ranking, the engine asks it to order candidates the scoring already finds close (engine.RERANK_CLOSE),
+and, when it is sure of a service the scoring ranked below the third or missed (engine.MODEL_CANDIDATE),
+to offer that service third (`weigh`). The first place stays the scoring's, and the places keep their
+scores.
 
 The same counts with one more class — the messages that are about none of our services (off-topic, junk,
 near misses) — answer `ServiceModel.scope`: how likely the words are those of the first candidate rather
@@ -120,11 +122,17 @@ class ServiceModel:
     def scope(self, features: frozenset[str], first: str, candidates: Iterable[str] = ()) -> tuple[float, float, float]:
         """(P(first | words, about a service), P(off-topic | words), P(first | words, first or off-topic))
         over the labelled services, the off-topic class and the `candidates`, with a flat prior."""
+        return self.weigh(features, first, candidates).evidence
+
+    def weigh(self, features: frozenset[str], first: str, candidates: Iterable[str] = ()) -> Weighing:
+        """The scope of the first candidate (`scope`) and the labelled service these words are likeliest
+        about, from one pass over the message's words."""
         n = len(features)
         logs = {c: n * u for c, u in self._labelled_unseen.items()}
         for f in features:
             for c, g in self._gain.get(f, {}).items():
                 logs[c] += g
+        likeliest = max((c for c in logs if c != OFF_TOPIC), key=logs.__getitem__, default=None)
         for c in (first, *candidates):
             if c not in logs:
                 logs[c] = n * self._scope_unseen.get(c, self._scope_floor) + sum(
@@ -133,8 +141,15 @@ class ServiceModel:
         z = sum(math.exp(v - top) for v in logs.values())
         p_first = math.exp(logs[first] - top) / z
         p_off = math.exp(logs[OFF_TOPIC] - top) / z
-        return (p_first / (1.0 - p_off) if p_off < 1.0 else 0.0, p_off,
-                p_first / (p_first + p_off) if p_first + p_off > 0.0 else 0.0)
+        return Weighing((p_first / (1.0 - p_off) if p_off < 1.0 else 0.0, p_off,
+                         p_first / (p_first + p_off) if p_first + p_off > 0.0 else 0.0),
+                        likeliest, math.exp(logs[likeliest] - top) / z if likeliest else 0.0)
+
+
+class Weighing(NamedTuple):
+    evidence: tuple[float, float, float]  # ServiceModel.scope of the first candidate
+    likeliest: str | None  # the labelled service (or life situation) the words are likeliest about
+    likeliest_p: float  # its probability among every labelled class, the off-topic one included
 
 
 class Counts(NamedTuple):
@@ -173,5 +188,5 @@ def count_off_topic(features_of_messages: Iterable[Iterable[str]]) -> dict[str, 
     return count_messages(([OFF_TOPIC], fs) for fs in features_of_messages).get(OFF_TOPIC, {})
 
 
-__all__ = ["ServiceModel", "Counts", "count_messages", "count_off_topic", "shipped_counts", "key_features",
+__all__ = ["ServiceModel", "Weighing", "Counts", "count_messages", "count_off_topic", "shipped_counts", "key_features",
            "COUNTS_PATH", "OFF_TOPIC"]

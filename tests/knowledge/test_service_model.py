@@ -74,6 +74,7 @@ def test_a_message_that_is_a_cards_name_gets_that_card(engine, message, expected
 def test_words_people_use_for_a_service_decide_between_close_ones(engine, monkeypatch, message, expected):
     assert engine.search(message, limit=1)[0].id == expected
     monkeypatch.setattr(engine_module, "RERANK_WEIGHT", 0.0)  # the scoring alone gets these wrong
+    monkeypatch.setattr(engine_module, "MODEL_FIRST", 2.0)
     assert engine.search(message, limit=1)[0].id != expected
 
 
@@ -130,3 +131,45 @@ def test_stop_words_are_no_evidence_of_a_service_or_of_none():
     # Many near misses ask «де купити…», «де знаходиться…»: «де» must not make «де отримати паспорт» a
     # message about none of the services.
     assert key_features({"k:де", "k:отримати", "k:паспорт", "c:where", "len:3"}) == {"k:отримати", "k:паспорт"}
+
+
+def test_the_likeliest_service_of_peoples_words_is_offered_third(engine, monkeypatch):
+    docs = {d.hit_id: i for i, d in enumerate(engine.index.docs)}
+    sure = ServiceModel(count_messages([(["heating"], {"k:батарея"})] * 20 + [(["id-card"], {"k:паспорт"})] * 20),
+                        {"k:погода": 20.0}, ["heating", "id-card"])
+    monkeypatch.setattr(engine, "service_model", sure)
+    weighing = sure.weigh(frozenset({"k:батарея"}), "housing-subsidy")
+    assert weighing.likeliest == "heating" and weighing.likeliest_p > engine_module.MODEL_CANDIDATE
+    ranked = [(0.9, docs["housing-subsidy"]), (0.5, docs["id-card"]), (0.4, docs["foreign-passport"]),
+              (0.3, docs["heating"])]
+    # Fourth -> third; the first (and so the verdict) stays the scoring's, the places keep their scores.
+    assert engine._offer_likeliest(ranked, weighing) == [ranked[0], ranked[1], (0.4, docs["heating"]),
+                                                          (0.3, docs["foreign-passport"])]
+    # Not ranked at all -> third too; already among the first three -> as it was.
+    assert [d for _, d in engine._offer_likeliest(ranked[:2], weighing)] == [ranked[0][1], ranked[1][1],
+                                                                            docs["heating"]]
+    assert engine._offer_likeliest(ranked[:1] + ranked[3:], weighing) == ranked[:1] + ranked[3:]
+    # Words of none of the services offer nothing.
+    off = sure.weigh(frozenset({"k:погода"}), "housing-subsidy")
+    assert off.likeliest_p < engine_module.MODEL_CANDIDATE and engine._offer_likeliest(ranked, off) == ranked
+
+
+def test_a_story_worded_unlike_the_cards_still_shows_its_service(engine, monkeypatch):
+    story = "Доброго дня, я пенсіонер, прийшли рахунки за газ і світло на п’ять тисяч, а пенсія три з половиною"
+    # People who wrote like this meant the subsidy, so surely that it goes first…
+    assert engine.search(story, limit=1)[0].id == "housing-subsidy"
+    monkeypatch.setattr(engine_module, "MODEL_FIRST", 2.0)  # …less sure, it would be offered third…
+    assert [h.id for h in engine.search(story, limit=3)][2] == "housing-subsidy"
+    monkeypatch.setattr(engine_module, "MODEL_CANDIDATE", 2.0)  # …and the scoring alone does not show it
+    assert "housing-subsidy" not in [h.id for h in engine.search(story, limit=3)]
+
+
+def test_a_message_the_model_is_sure_of_gets_a_maybe_when_the_cards_words_found_nothing(engine, monkeypatch):
+    lonely = "мені 80 років, живу сама, хочу вдень кудись ходити де люди, поговорити і пообідати"
+    a = engine.answer(lonely)
+    assert a.verdict == "maybe" and len(a.hits) == 1
+    assert a.hits[0].id in ("home-care", "day-care")
+    monkeypatch.setattr(engine_module, "MODEL_MAYBE", 2.0)
+    assert engine.answer(lonely).verdict == "none"
+    # Words of none of the services stay "I don't know".
+    assert engine.answer("коли закінчиться війна").verdict == "none"
