@@ -41,7 +41,7 @@ TRAINING = ["search_devset.yaml", "search_heldout.yaml", "search_dev_hard.yaml",
             "search_intents_dev.yaml", "search_intents_dev2.yaml", "search_heldout_2.yaml",
             "search_heldout_3.yaml", "search_heldout_4.yaml", "search_heldout_5.yaml",
             "search_heldout_6.yaml", "search_train_1.yaml", "search_train_2.yaml", "search_train_3.yaml",
-            "search_train_4.yaml"]
+            "search_train_4.yaml", "search_train_5.yaml", "search_train_6.yaml"]
 MIN_COUNT = 2  # a feature seen in fewer messages is noise
 L2 = 0.002
 STEPS = 400

@@ -38,7 +38,8 @@ from knowledge.search.service_model import COUNTS_PATH, ServiceModel, count_mess
 TRAINING = ["search_devset.yaml", "search_heldout.yaml", "search_dev_hard.yaml", "search_dev_newkb.yaml",
             "search_dev_newservices.yaml", "search_heldout_2.yaml", "search_heldout_3.yaml",
             "search_heldout_4.yaml", "search_heldout_5.yaml", "search_heldout_6.yaml",
-            "search_train_1.yaml", "search_train_2.yaml", "search_train_3.yaml", "search_train_4.yaml"]
+            "search_train_1.yaml", "search_train_2.yaml", "search_train_3.yaml", "search_train_4.yaml",
+            "search_train_5.yaml", "search_train_6.yaml"]
 OFF_TOPIC = ["search_offtopic_dev.yaml", "search_offtopic_dev2.yaml"]  # only messages that expect nothing
 
 

@@ -38,8 +38,8 @@ from knowledge.search.morph import is_known
 # message's own file.
 FEATURE_NAMES = ("score", "margin", "coverage", "name_coverage", "name_words", "matched_share", "foreign_share",
                  "unmatched", "length", "long_name_words", "scope_first", "scope_off", "first_vs_off")
-WEIGHTS = (1.673, 0.731, 1.186, 1.671, 1.912, 1.801, -1.526, -0.545, 0.540, 0.744, 2.254, -1.370, 3.397)
-BIAS = -8.691
+WEIGHTS = (1.611, 0.661, 1.301, 1.319, 1.609, 1.557, -1.485, -0.198, 0.235, 0.718, 2.413, -1.678, 3.179)
+BIAS = -8.028
 
 # The verdict's bands (chosen by the leave-one-file-out figures of bench/fit_confidence.py): from
 # FOUND_CONFIDENCE the answer is "found" (or "clarify"); from MAYBE_CONFIDENCE "maybe" (asked as a
