@@ -183,7 +183,7 @@ class SearchEngine:
     def _offer_likeliest(self, ranked: list[tuple[float, int]], weighing: Weighing) -> list[tuple[float, int]]:
         """The service people's words point to, third when the scoring did not rank it that high: a story
         whose need the cards word otherwise («прийшла платіжка на 4 тисячі, а пенсія…» is the subsidy)
-        still shows it. The first (and so the verdict) is the scoring's; the places keep their scores."""
+        still shows it. The first (and so the verdict) stays as it is; the places keep their scores."""
         doc = self._doc_of.get(weighing.likeliest or "")
         if doc is None or weighing.likeliest_p < MODEL_CANDIDATE or len(ranked) < 2:
             return ranked

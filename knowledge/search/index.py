@@ -248,10 +248,11 @@ class SearchIndex:
     def fuzzy_candidates(self, key: str, radius: int) -> list[str]:
         """Vocabulary keys that may be within `radius` edits of `key`: of a length within `radius` of its
         own, sharing one of its first two letters in one of their first two places. A key that holds both
-        letters comes twice (rare; cheaper than removing the repeats)."""
+        letters comes twice (rare; cheaper than removing the repeats). Always in the same order: look-alikes
+        equally near keep their order, and so the answers do not depend on string hashing."""
         return list(chain.from_iterable(self._by_letter.get((n, pos, ch), ())
                                         for n in range(len(key) - radius, len(key) + radius + 1)
-                                        for pos in (0, 1) for ch in set(key[:2])))
+                                        for pos in (0, 1) for ch in dict.fromkeys(key[:2])))
 
     def with_prefix(self, prefix: str) -> list[str]:
         """Vocabulary keys that start with `prefix`."""

@@ -8,9 +8,10 @@ else, in every style of the issue: stories, surzhyk, Russian, translit...) and f
 It is a multinomial naive Bayes over the lemma keys of a message (the `k:` features of
 intent_model.message_features, so Latin messages count by all their readings; stop words left out). For
 the ranking, the engine asks it to order candidates the scoring already finds close (engine.RERANK_CLOSE),
-and, when it is sure of a service the scoring ranked below the third or missed (engine.MODEL_CANDIDATE),
-to offer that service third (`weigh`). The first place stays the scoring's, and the places keep their
-scores.
+and, from its likeliest service (`weigh`): to offer it third when the scoring ranked it lower or missed
+it (engine.MODEL_CANDIDATE), to put it first when surer still and among the candidates
+(engine.MODEL_FIRST), and to ask about it when nothing else convinced (engine.MODEL_MAYBE). The places
+keep their scores.
 
 The same counts with one more class — the messages that are about none of our services (off-topic, junk,
 near misses) — answer `ServiceModel.scope`: how likely the words are those of the first candidate rather
@@ -106,10 +107,11 @@ class ServiceModel:
         if not candidates:
             return {}
         logs = {}
+        words = sorted(features)  # one order, so the sums (and so the answers) do not depend on hashing
         for c in candidates:
-            s = len(features) * self._unseen.get(c, self._floor)
+            s = len(words) * self._unseen.get(c, self._floor)
             gains = self._gains(c)
-            for f in features:
+            for f in words:
                 g = gains.get(f)
                 if g is not None:
                     s += g.get(c, 0.0)
@@ -127,16 +129,17 @@ class ServiceModel:
     def weigh(self, features: frozenset[str], first: str, candidates: Iterable[str] = ()) -> Weighing:
         """The scope of the first candidate (`scope`) and the labelled service these words are likeliest
         about, from one pass over the message's words."""
-        n = len(features)
+        words = sorted(features)  # one order, so the sums (and so the answers) do not depend on hashing
+        n = len(words)
         logs = {c: n * u for c, u in self._labelled_unseen.items()}
-        for f in features:
+        for f in words:
             for c, g in self._gain.get(f, {}).items():
                 logs[c] += g
         likeliest = max((c for c in logs if c != OFF_TOPIC), key=logs.__getitem__, default=None)
         for c in (first, *candidates):
             if c not in logs:
                 logs[c] = n * self._scope_unseen.get(c, self._scope_floor) + sum(
-                    self._other_gain.get(f, {}).get(c, 0.0) for f in features)
+                    self._other_gain.get(f, {}).get(c, 0.0) for f in words)
         top = max(logs.values())
         z = sum(math.exp(v - top) for v in logs.values())
         p_first = math.exp(logs[first] - top) / z

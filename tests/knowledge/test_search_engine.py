@@ -287,3 +287,21 @@ def test_a_number_a_card_is_named_by_is_a_code_not_a_count(engine):
     # The story around it («для вступу» — to enter a college, words the inheritance card has too) no longer
     # outweighs the code.
     assert engine.search("потрібна довідка 086 для вступу", limit=1)[0].id == "prescriptions-certificates"
+
+
+def test_answers_do_not_depend_on_string_hashing():
+    """Python hashes strings differently in every process; look-alikes equally near a typed word («cats»:
+    «cars», «acts»…) must still come in one order, or the same message ranks differently after a restart."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("from knowledge.loader import load_kb; from knowledge.search import SearchEngine; "
+            "e = SearchEngine(load_kb(strict=False)); "
+            "print([(h.id, h.score) for q in ('tell me a joke about cats', 'cats and dogs', 'ce,cblsz') "
+            "for h in e.search(q, limit=8)])")
+    root = Path(__file__).resolve().parents[2]
+    runs = {subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "2")}
+    assert len(runs) == 1
