@@ -35,13 +35,10 @@ from knowledge.search.intent_model import NONE, WEIGHTS_PATH  # noqa: E402
 from knowledge.search.intents import detect_intent  # noqa: E402
 from knowledge.search.structured import find_app_number  # noqa: E402
 
-# Held-out sets 2-6 were each measured once (bench/data/README.md) before they joined the training data.
-TRAINING = ["search_devset.yaml", "search_heldout.yaml", "search_dev_hard.yaml", "search_dev_newkb.yaml",
-            "search_dev_newservices.yaml", "search_offtopic_dev.yaml", "search_offtopic_dev2.yaml",
-            "search_intents_dev.yaml", "search_intents_dev2.yaml", "search_heldout_2.yaml",
-            "search_heldout_3.yaml", "search_heldout_4.yaml", "search_heldout_5.yaml",
-            "search_heldout_6.yaml", "search_train_1.yaml", "search_train_2.yaml", "search_train_3.yaml",
-            "search_train_4.yaml", "search_train_5.yaml", "search_train_6.yaml"]
+sys.path.insert(0, str(ROOT / "bench"))
+import labelled_sets  # noqa: E402
+
+TRAINING = labelled_sets.SEARCH + labelled_sets.OFF_TOPIC + labelled_sets.INTENTS
 MIN_COUNT = 2  # a feature seen in fewer messages is noise
 L2 = 0.002
 STEPS = 400

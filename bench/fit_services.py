@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,14 +35,11 @@ from knowledge.search import engine as engine_module  # noqa: E402
 from knowledge.search.hygiene import clean_text  # noqa: E402
 from knowledge.search.service_model import COUNTS_PATH, ServiceModel, count_messages, count_off_topic  # noqa: E402
 
-# Held-out sets 1-6 joined after each was measured once (bench/data/README.md); sets 7-12 must not. The
-# training sets were written as such (after one measurement of the engine of their day).
-TRAINING = ["search_devset.yaml", "search_heldout.yaml", "search_dev_hard.yaml", "search_dev_newkb.yaml",
-            "search_dev_newservices.yaml", "search_heldout_2.yaml", "search_heldout_3.yaml",
-            "search_heldout_4.yaml", "search_heldout_5.yaml", "search_heldout_6.yaml",
-            "search_train_1.yaml", "search_train_2.yaml", "search_train_3.yaml", "search_train_4.yaml",
-            "search_train_5.yaml", "search_train_6.yaml"]
-OFF_TOPIC = ["search_offtopic_dev.yaml", "search_offtopic_dev2.yaml"]  # only messages that expect nothing
+sys.path.insert(0, str(ROOT / "bench"))
+import labelled_sets  # noqa: E402
+
+TRAINING = labelled_sets.SEARCH
+OFF_TOPIC = labelled_sets.OFF_TOPIC  # only their messages that expect nothing count
 
 
 def examples(engine: SearchEngine, off_topic: bool = False) -> list[dict]:
@@ -64,32 +63,41 @@ def ranks(engine: SearchEngine, rows: list[dict]) -> tuple[int, int]:
             sum(any(i in r["expected"] for i in ids) for r, ids in zip(rows, got)))
 
 
+@contextmanager
+def engine_settings(engine: SearchEngine, model: ServiceModel, **values: float) -> Iterator[None]:
+    """The engine with this service model and these engine.py constants for a while."""
+    saved = engine.service_model, {k: getattr(engine_module, k) for k in values}
+    engine.service_model = model
+    for k, v in values.items():
+        setattr(engine_module, k, v)
+    try:
+        yield
+    finally:
+        engine.service_model = saved[0]
+        for k, v in saved[1].items():
+            setattr(engine_module, k, v)
+
+
 def cross_validate(engine: SearchEngine, rows: list[dict], off_rows: list[dict],
                    names: list[tuple[str, list[str]]]) -> None:
     files = list(dict.fromkeys(r["file"] for r in rows))
-    shipped = engine.service_model
-    weight, offer, first = engine_module.RERANK_WEIGHT, engine_module.MODEL_CANDIDATE, engine_module.MODEL_FIRST
     totals = [0] * 6
     print(f"leave-one-file-out top-1 / top-3 ({len(rows)} in-scope messages): no model | KB names only | "
           "names + messages")
-    try:
-        for f in files:
-            test = [r for r in rows if r["file"] == f]
-            engine_module.RERANK_WEIGHT, engine_module.MODEL_CANDIDATE, engine_module.MODEL_FIRST = 0.0, 2.0, 2.0
+    for f in files:
+        test = [r for r in rows if r["file"] == f]
+        # No model: it neither orders the candidates nor brings one.
+        with engine_settings(engine, engine.service_model, RERANK_WEIGHT=0.0, MODEL_CANDIDATE=2.0, MODEL_FIRST=2.0):
             a = ranks(engine, test)
-            engine_module.RERANK_WEIGHT, engine_module.MODEL_CANDIDATE, engine_module.MODEL_FIRST = weight, offer, first
-            engine.service_model = ServiceModel.build(names, {})
+        with engine_settings(engine, ServiceModel.build(names, {})):
             b = ranks(engine, test)
-            engine.service_model = ServiceModel.build(
+        with engine_settings(engine, ServiceModel.build(
                 names, count_messages((r["expected"], r["feats"]) for r in rows if r["file"] != f),
-                count_off_topic(r["feats"] for r in off_rows if r["file"] != f))
+                count_off_topic(r["feats"] for r in off_rows if r["file"] != f))):
             c = ranks(engine, test)
-            totals = [t + v for t, v in zip(totals, a + b + c)]
-            n = len(test)
-            print(f"  {f:<30} {n:>4}: " + " | ".join(f"{x / n:.3f} / {y / n:.3f}" for x, y in (a, b, c)))
-    finally:
-        engine.service_model = shipped
-        engine_module.RERANK_WEIGHT, engine_module.MODEL_CANDIDATE, engine_module.MODEL_FIRST = weight, offer, first
+        totals = [t + v for t, v in zip(totals, a + b + c)]
+        n = len(test)
+        print(f"  {f:<30} {n:>4}: " + " | ".join(f"{x / n:.3f} / {y / n:.3f}" for x, y in (a, b, c)))
     n = len(rows)
     print(f"  {'all':<30} {n:>4}: " + " | ".join(f"{totals[i] / n:.3f} / {totals[i + 1] / n:.3f}" for i in (0, 2, 4)))
 

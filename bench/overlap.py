@@ -22,14 +22,12 @@ from rapidfuzz import fuzz, process
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-import fit_confidence  # noqa: E402
-import fit_intents  # noqa: E402
-import fit_services  # noqa: E402
+import labelled_sets  # noqa: E402
 
 
 def training_messages() -> list[str]:
     """Every message any of the three models is fitted on."""
-    names = dict.fromkeys(fit_services.TRAINING + fit_services.OFF_TOPIC + fit_confidence.TUNING + fit_intents.TRAINING)
+    names = labelled_sets.SEARCH + labelled_sets.OFF_TOPIC + labelled_sets.INTENTS
     return [it["q"].casefold() for name in names
             for it in yaml.safe_load((ROOT / "bench" / "data" / name).read_text(encoding="utf-8"))["queries"]]
 

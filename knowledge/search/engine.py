@@ -38,7 +38,7 @@ from knowledge.search.intents import Intent, detect_intent, without_intent_words
 from knowledge.search.matching import QueryWord, WordMatcher
 from knowledge.search.morph import is_known, is_known_ru, is_known_uk
 from knowledge.search.scoring import PHRASE_CANDIDATES, phrase_similarity, score_reading
-from knowledge.search.service_model import ServiceModel, Weighing, key_features
+from knowledge.search.service_model import ServiceModel, key_features
 from knowledge.search.variants import Reading, readings
 
 CONVINCING = 0.8  # a reading scoring this (0..1) makes the less likely readings pointless
@@ -59,7 +59,7 @@ RERANK_CLOSE = 0.8
 RERANK_WEIGHT = 0.1
 RERANK_DEPTH = 10
 EXACT_NAME = 0.995  # a score this high: the message is the card's name, word for word
-# The service the service model finds likeliest is offered third (engine._offer_likeliest) when it is at least
+# The service the service model finds likeliest is offered third (_offer_third) when it is at least
 # this probable among every labelled service and the off-topic class (bench/fit_services.py cross-validates).
 MODEL_CANDIDATE = 0.5
 # When the scoring finds nothing convincing but the service model is this sure of one service, the answer is
@@ -169,27 +169,17 @@ class SearchEngine:
         ranked = self._reorder(self._specific_first(ranked, words), keys)
         ids = [self.index.docs[d].hit_id for _, d in ranked[:ANSWER_LIMIT]]
         weighing = self.service_model.weigh(keys, ids[0], ids)
-        if (weighing.likeliest_p >= MODEL_FIRST and weighing.likeliest in ids[1:] and ranked[0][0] < EXACT_NAME):
+        if weighing.likeliest_p >= MODEL_FIRST and weighing.likeliest in ids[1:] and ranked[0][0] < EXACT_NAME:
             # People's words leave no doubt which service this is: it goes first (the places keep their scores).
             ranked = _placed(ranked, self._doc_of[weighing.likeliest], 0)
             ids = [self.index.docs[d].hit_id for _, d in ranked[:ANSWER_LIMIT]]
             weighing = self.service_model.weigh(keys, ids[0], ids)
         first = evidence(self.index, words, ranked[0][1], ranked[0][0])
         x = features(shape, first, self._rival_score(ranked), weighing.evidence)
-        likeliest = self._doc_of.get(weighing.likeliest or "")
-        return Judgement(self._offer_likeliest(ranked, weighing), shape, x,
-                         None if likeliest is None else (likeliest, weighing.likeliest_p))
-
-    def _offer_likeliest(self, ranked: list[tuple[float, int]], weighing: Weighing) -> list[tuple[float, int]]:
-        """The service people's words point to, third when the scoring did not rank it that high: a story
-        whose need the cards word otherwise («прийшла платіжка на 4 тисячі, а пенсія…» is the subsidy)
-        still shows it. The first (and so the verdict) stays as it is; the places keep their scores."""
         doc = self._doc_of.get(weighing.likeliest or "")
-        if doc is None or weighing.likeliest_p < MODEL_CANDIDATE or len(ranked) < 2:
-            return ranked
-        if doc in (d for _, d in ranked[:3]):
-            return ranked
-        return _placed(ranked, doc, 2)
+        if doc is None:
+            return Judgement(ranked, shape, x)
+        return Judgement(_offer_third(ranked, doc, weighing.likeliest_p), shape, x, (doc, weighing.likeliest_p))
 
     def _reorder(self, ranked: list[tuple[float, int]], keys: frozenset[str]) -> list[tuple[float, int]]:
         """The close candidates in the order the service model and the scores agree on (see RERANK_*).
@@ -318,6 +308,15 @@ class SearchEngine:
         Kept for existing callers; answer() tells found / clarify / none and recognises intents.
         """
         return bool(hits) and hits[0].confident
+
+
+def _offer_third(ranked: list[tuple[float, int]], doc: int, p: float) -> list[tuple[float, int]]:
+    """The service people's words point to (`doc`, probability `p`), third when the scoring did not rank it
+    that high: a story whose need the cards word otherwise («прийшла платіжка на 4 тисячі, а пенсія…» is
+    the subsidy) still shows it. The first (and so the verdict) stays as it is."""
+    if p < MODEL_CANDIDATE or len(ranked) < 2 or doc in (d for _, d in ranked[:3]):
+        return ranked
+    return _placed(ranked, doc, 2)
 
 
 def _placed(ranked: list[tuple[float, int]], doc: int, place: int) -> list[tuple[float, int]]:

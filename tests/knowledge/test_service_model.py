@@ -142,16 +142,18 @@ def test_the_likeliest_service_of_peoples_words_is_offered_third(engine, monkeyp
     assert weighing.likeliest == "heating" and weighing.likeliest_p > engine_module.MODEL_CANDIDATE
     ranked = [(0.9, docs["housing-subsidy"]), (0.5, docs["id-card"]), (0.4, docs["foreign-passport"]),
               (0.3, docs["heating"])]
+
+    def offer(ranked, w):
+        return engine_module._offer_third(ranked, docs[w.likeliest], w.likeliest_p)
+
     # Fourth -> third; the first (and so the verdict) stays the scoring's, the places keep their scores.
-    assert engine._offer_likeliest(ranked, weighing) == [ranked[0], ranked[1], (0.4, docs["heating"]),
-                                                          (0.3, docs["foreign-passport"])]
+    assert offer(ranked, weighing) == [ranked[0], ranked[1], (0.4, docs["heating"]), (0.3, docs["foreign-passport"])]
     # Not ranked at all -> third too; already among the first three -> as it was.
-    assert [d for _, d in engine._offer_likeliest(ranked[:2], weighing)] == [ranked[0][1], ranked[1][1],
-                                                                            docs["heating"]]
-    assert engine._offer_likeliest(ranked[:1] + ranked[3:], weighing) == ranked[:1] + ranked[3:]
+    assert [d for _, d in offer(ranked[:2], weighing)] == [ranked[0][1], ranked[1][1], docs["heating"]]
+    assert offer(ranked[:1] + ranked[3:], weighing) == ranked[:1] + ranked[3:]
     # Words of none of the services offer nothing.
     off = sure.weigh(frozenset({"k:погода"}), "housing-subsidy")
-    assert off.likeliest_p < engine_module.MODEL_CANDIDATE and engine._offer_likeliest(ranked, off) == ranked
+    assert off.likeliest_p < engine_module.MODEL_CANDIDATE and offer(ranked, off) == ranked
 
 
 def test_a_story_worded_unlike_the_cards_still_shows_its_service(engine, monkeypatch):
