@@ -112,7 +112,7 @@ class Row:
     top1: bool  # ranking (search) top-1 right; intents: intent right; "none" items: verdict right
     top3: bool
     vtop1: bool  # verdict-aware: answered (found/clarify/maybe) with the right id first (intents / none as for top1)
-    answered: bool  # answered with services: verdict found, clarify or maybe (anything but none)
+    answered: bool  # answered with services: verdict found, clarify or maybe, and (in scope) no intent before them
     detail_ok: bool  # intents: contact topic / number right too
     item: dict
     got: tuple
@@ -134,6 +134,8 @@ def judge(item: dict, got) -> Row:
     want = set(exp)
     top1 = bool(ranked) and ranked[0] in want
     top3 = any(r in want for r in ranked[:3])
+    # The bot answers an intent before the search: a service question taken for one gets no services.
+    answered = answered and intent in NOT_AN_ANSWER
     vtop1 = answered and bool(shown) and shown[0] in want
     return Row(item.get("kind", "?"), "service", top1, top3, vtop1, answered, vtop1, item, got)
 

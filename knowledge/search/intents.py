@@ -310,7 +310,7 @@ def detect_intent(text: str, lenient: bool = False) -> Intent:
 
     if "human" in has or counts.get("talk", 0) >= 2:
         rest = _content(tokens, classes, {"human", "talk", "about_weak", "you", "cnap"} | _POLITE)
-        if not rest or "talk" in has:
+        if not rest:
             return Intent("human")
     if not short:
         return Intent(None)

@@ -112,6 +112,9 @@ def test_other_intents(text, name):
         "матеріальна допомога",  # «допомога» with what kind of help is a service
         "допомога при народженні дитини",
         "поверх будинку зруйновано",  # a floor, but not the CNAP's
+        # talking to people is what they need, not a person at the CNAP
+        "де можна безкоштовно поговорити з психологом",
+        "мені 80 років, живу сама, хочу вдень кудись ходити де люди, поговорити і пообідати",
     ],
 )
 def test_no_intent_when_something_else_is_asked(text):
